@@ -1,0 +1,33 @@
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import pg from 'pg'
+import type { Database } from '../../schema/database.ts'
+
+export type SqlTarget =
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number }
+  /** `dataDir` null = in-memory PGlite (tests). */
+  | { readonly kind: 'pglite'; readonly dataDir: string | null }
+
+// pg returns int8 as strings to avoid precision loss; our bigints (journal seqs) stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
+
+/** Opens a Kysely handle on PostgreSQL or embedded PGlite: the one place that knows the dialect. */
+export function openSqlDatabase(target: SqlTarget): Kysely<Database> {
+  switch (target.kind) {
+    case 'postgres':
+      return new Kysely<Database>({
+        dialect: new PostgresDialect({
+          pool: new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 }),
+        }),
+      })
+    case 'pglite': {
+      const client = target.dataDir === null ? new PGlite() : new PGlite(target.dataDir)
+      return new Kysely<Database>({ dialect: new PGliteDialect(client) })
+    }
+    default: {
+      const never: never = target
+      throw new Error(`unknown SQL target ${JSON.stringify(never)}`)
+    }
+  }
+}

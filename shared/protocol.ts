@@ -1,0 +1,38 @@
+/**
+ * Wire protocol: the y-websocket protocol (a varUint message type, then the payload) plus Jabiru's own messages.
+ * Stock y-websocket clients understand types 0, 1 and 3 and ignore the rest.
+ */
+export const PROTOCOL_VERSION = 1
+
+/** Top-level message types (first varUint of every binary frame). */
+export const MessageType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  /** Jabiru: a JSON notice from the server to one client (see ServerNotice). Stock clients ignore it. */
+  Notice: 100,
+} as const
+export type MessageType = (typeof MessageType)[keyof typeof MessageType]
+
+/** Sub-types of a Sync message, as defined by y-protocols/sync. */
+export const SyncMessageType = {
+  Step1: 0,
+  Step2: 1,
+  Update: 2,
+} as const
+export type SyncMessageType = (typeof SyncMessageType)[keyof typeof SyncMessageType]
+
+/**
+ * Notices the server sends with MessageType.Notice, JSON-encoded as a varString.
+ * - `read-only`: the connection may read but its document changes are dropped (viewer role).
+ * - `update-rejected`: an update was refused and not applied anywhere; the client should resync
+ *   (reconnect, or send sync step 1) to drop its local copy of the change.
+ */
+export type ServerNotice =
+  | { readonly type: 'read-only'; readonly reason: string }
+  | {
+      readonly type: 'update-rejected'
+      readonly reason: 'read-only' | 'block-locked' | 'invalid'
+      readonly blockIds?: readonly string[]
+    }
