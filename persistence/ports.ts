@@ -81,7 +81,12 @@ export type BusMessage =
       readonly seq: number
       readonly update: Uint8Array
     }
-  | { readonly kind: 'awareness'; readonly canvasId: string; readonly origin: string; readonly payload: Uint8Array }
+  | {
+      readonly kind: 'awareness'
+      readonly canvasId: string
+      readonly origin: string
+      readonly payload: Uint8Array
+    }
   /** Access changed for a user or canvas: open sockets must re-check (live revocation). */
   | {
       readonly kind: 'access'

@@ -6,7 +6,7 @@ export class MigrationError extends Error {
 }
 
 /** Applies every pending migration; throws naming the migration that failed. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResult[]> {
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<MigrationResult[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...migrations }) } })
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error !== undefined) {
@@ -19,7 +19,7 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationRes
 }
 
 /** Rolls back every migration (tests only). */
-export async function migrateToEmpty(db: Kysely<unknown>): Promise<void> {
+export async function migrateToEmpty<DB>(db: Kysely<DB>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...migrations }) } })
   for (;;) {
     const { error, results = [] } = await migrator.migrateDown()

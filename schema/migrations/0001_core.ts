@@ -38,7 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('name', 'varchar(255)', (c) => c.notNull())
     .addColumn('description', 'text')
-    .addColumn('organization_id', 'uuid', (c) => c.notNull().references('organizations.id').onDelete('restrict'))
+    .addColumn('organization_id', 'uuid', (c) =>
+      c.notNull().references('organizations.id').onDelete('restrict'),
+    )
     .addColumn('owner_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('restrict'))
     .addColumn('settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('is_archived', 'boolean', (c) => c.notNull().defaultTo(false))

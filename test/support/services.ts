@@ -66,7 +66,11 @@ export interface TestRedis {
 
 /** Redis for one suite, or null (skip) when Redis is not reachable. */
 export async function createTestRedis(): Promise<TestRedis | null> {
-  const client = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 })
+  const client = new Redis(REDIS_TEST_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+  })
   client.on('error', () => undefined) // connection errors surface through connect() below
   try {
     await client.connect()

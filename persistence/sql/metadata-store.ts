@@ -1,0 +1,253 @@
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type {
+  Canvas,
+  CanvasVisibility,
+  Database,
+  Organization,
+  Project,
+  ProjectRole,
+  User,
+} from '../../schema/database.ts'
+
+/**
+ * Metadata (organizations, users, projects, members, canvases) through Kysely. PGlite and PostgreSQL share this
+ * code: for metadata the embedded/real split is the Kysely dialect (persistence/sql/connect.ts), as in Kysely itself.
+ * Every read that takes an id from a request is scoped by the caller's organization.
+ */
+
+export class UniqueViolation extends Error {
+  override readonly name = 'UniqueViolation'
+  constructor(readonly field: string) {
+    super(`${field} is already taken`)
+  }
+}
+
+const ROLE_RANK: Readonly<Record<ProjectRole, number>> = { viewer: 1, editor: 2, admin: 3 }
+
+export function strongestRole(roles: readonly (ProjectRole | null)[]): ProjectRole | null {
+  let best: ProjectRole | null = null
+  for (const role of roles) {
+    if (role !== null && (best === null || ROLE_RANK[role] > ROLE_RANK[best])) best = role
+  }
+  return best
+}
+
+export function roleAtLeast(role: ProjectRole, needed: ProjectRole): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[needed]
+}
+
+export interface CanvasAccess {
+  readonly canvas: Canvas
+  readonly organizationId: string
+  readonly role: ProjectRole
+}
+
+/** Postgres unique_violation; the constraint name tells which field. */
+function asUniqueViolation(error: unknown): UniqueViolation | null {
+  if (typeof error !== 'object' || error === null || !('code' in error) || error.code !== '23505') return null
+  const detail = 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : ''
+  const message = error instanceof Error ? error.message : ''
+  const text = `${detail} ${message}`
+  for (const field of ['email', 'username', 'slug']) {
+    if (text.includes(field)) return new UniqueViolation(field)
+  }
+  return new UniqueViolation('value')
+}
+
+async function rethrowUnique<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw asUniqueViolation(error) ?? error
+  }
+}
+
+export class MetadataStore {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db)
+  }
+
+  /** Signup: a new organization and its first admin, atomically. */
+  createOrganizationWithAdmin(input: {
+    organizationName: string
+    slug: string
+    email: string
+    username: string
+    passwordHash: string
+  }): Promise<{ organization: Organization; user: User }> {
+    return rethrowUnique(() =>
+      this.db.transaction().execute(async (trx) => {
+        const organization = await trx
+          .insertInto('organizations')
+          .values({ name: input.organizationName, slug: input.slug, settings: '{}' })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        const user = await trx
+          .insertInto('users')
+          .values({
+            email: input.email,
+            username: input.username,
+            hashed_password: input.passwordHash,
+            organization_id: organization.id,
+            role: 'admin',
+            settings: '{}',
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        return { organization, user }
+      }),
+    )
+  }
+
+  async slugExists(slug: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('organizations')
+      .select('id')
+      .where('slug', '=', slug)
+      .executeTakeFirst()
+    return row !== undefined
+  }
+
+  findUserByEmail(email: string): Promise<User | undefined> {
+    return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
+  }
+
+  getUser(userId: string): Promise<User | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
+  }
+
+  getOrganization(organizationId: string): Promise<Organization | undefined> {
+    return this.db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst()
+  }
+
+  async recordLogin(userId: string): Promise<void> {
+    await this.db.updateTable('users').set({ last_login_at: new Date() }).where('id', '=', userId).execute()
+  }
+
+  /** A project and its owner's admin membership, atomically. */
+  createProject(input: {
+    organizationId: string
+    ownerId: string
+    name: string
+    description: string | null
+  }): Promise<Project> {
+    return this.db.transaction().execute(async (trx) => {
+      const project = await trx
+        .insertInto('projects')
+        .values({
+          organization_id: input.organizationId,
+          owner_id: input.ownerId,
+          name: input.name,
+          description: input.description,
+          settings: '{}',
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      await trx
+        .insertInto('project_members')
+        .values({ project_id: project.id, user_id: input.ownerId, role: 'admin', permissions: '{}' })
+        .execute()
+      return project
+    })
+  }
+
+  /** The project if it belongs to the organization, else undefined (never reveals other tenants' rows). */
+  getProject(organizationId: string, projectId: string): Promise<Project | undefined> {
+    return this.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('id', '=', projectId)
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirst()
+  }
+
+  /** The caller's effective role on a project: org admins are admins of every project of their organization. */
+  async projectRole(
+    user: Pick<User, 'id' | 'role' | 'organization_id'>,
+    project: Project,
+  ): Promise<ProjectRole | null> {
+    if (project.organization_id !== user.organization_id) return null
+    const member = await this.db
+      .selectFrom('project_members')
+      .select('role')
+      .where('project_id', '=', project.id)
+      .where('user_id', '=', user.id)
+      .executeTakeFirst()
+    return strongestRole([user.role === 'admin' ? 'admin' : null, member?.role ?? null])
+  }
+
+  createCanvas(input: {
+    projectId: string
+    ownerId: string
+    name: string
+    description: string | null
+    visibility?: CanvasVisibility
+  }): Promise<Canvas> {
+    return this.db
+      .insertInto('canvases')
+      .values({
+        project_id: input.projectId,
+        owner_id: input.ownerId,
+        name: input.name,
+        description: input.description,
+        visibility: input.visibility ?? 'private',
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+  }
+
+  /**
+   * Effective role of a user on a canvas, or null when the user must not learn the canvas exists.
+   * Rule: the strongest of org admin (own org), project membership, team visibility (viewer, own org) and
+   * public visibility (viewer, any org). Deleted canvases and archived projects' canvases are not reachable.
+   */
+  async canvasAccess(
+    user: Pick<User, 'id' | 'role' | 'organization_id'>,
+    canvasId: string,
+  ): Promise<CanvasAccess | null> {
+    if (!isUuid(canvasId)) return null
+    const row = await this.db
+      .selectFrom('canvases as c')
+      .innerJoin('projects as p', 'p.id', 'c.project_id')
+      .leftJoin('project_members as m', (join) =>
+        join.onRef('m.project_id', '=', 'c.project_id').on('m.user_id', '=', user.id),
+      )
+      .selectAll('c')
+      .select([
+        'p.organization_id as organization_id',
+        'p.is_archived as project_archived',
+        'm.role as member_role',
+      ])
+      .where('c.id', '=', canvasId)
+      .where('c.deleted_at', 'is', null)
+      .executeTakeFirst()
+    if (row === undefined) return null
+    const { organization_id, project_archived, member_role, ...canvas } = row
+    const sameOrg = organization_id === user.organization_id
+    const role = strongestRole([
+      sameOrg && user.role === 'admin' ? 'admin' : null,
+      sameOrg ? member_role : null,
+      sameOrg && canvas.visibility === 'team' ? 'viewer' : null,
+      canvas.visibility === 'public' ? 'viewer' : null,
+    ])
+    if (role === null || project_archived) return null
+    return { canvas, organizationId: organization_id, role }
+  }
+
+  /** Whether a live canvas row exists (used by the WebSocket upgrade to tell 404 from 403 internally). */
+  async touchCanvas(canvasId: string, trx?: Transaction<Database>): Promise<void> {
+    await (trx ?? this.db)
+      .updateTable('canvases')
+      .set({ updated_at: new Date() })
+      .where('id', '=', canvasId)
+      .execute()
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value)
+}

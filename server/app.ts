@@ -1,0 +1,36 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { authRoutes, requireAuth } from './http/auth.ts'
+import { canvasRoutes } from './http/canvases.ts'
+import type { HttpDeps } from './http/deps.ts'
+import type { AppEnv } from './http/env.ts'
+import { ApiHttpError, errorHandler } from './http/errors.ts'
+import { healthRoutes } from './http/health.ts'
+import { projectRoutes } from './http/projects.ts'
+
+/** Largest JSON body the REST API accepts. */
+export const MAX_HTTP_BODY_BYTES = 1024 * 1024
+
+/** Builds the HTTP application; no I/O happens here, so tests drive it in-process with `app.request()`. */
+export function createApp(deps: HttpDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  app.onError(errorHandler(deps.log))
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
+  app.route('/', healthRoutes(deps))
+
+  const api = new Hono<AppEnv>()
+  api.use(
+    bodyLimit({
+      maxSize: MAX_HTTP_BODY_BYTES,
+      onError: () => {
+        throw new ApiHttpError(413, `request body exceeds ${MAX_HTTP_BODY_BYTES} bytes`)
+      },
+    }),
+  )
+  api.route('/', authRoutes(deps))
+  api.use('*', requireAuth(deps))
+  api.route('/', projectRoutes(deps))
+  api.route('/', canvasRoutes(deps))
+  app.route('/api', api)
+  return app
+}

@@ -1,0 +1,89 @@
+/**
+ * Composition root: the only place that reads the environment and picks adapters.
+ * No env: PGlite under DATA_DIR, in-process bus, SQL document store and sessions.
+ * DATABASE_URL -> PostgreSQL; REDIS_URL -> Redis bus and sessions; MONGO_URL -> MongoDB document store.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { MemoryBus } from '../persistence/memory/bus.ts'
+import type { Bus, DocumentStore, SessionStore } from '../persistence/ports.ts'
+import { RedisBus } from '../persistence/redis/bus.ts'
+import { RedisSessionStore } from '../persistence/redis/session-store.ts'
+import { openSqlDatabase } from '../persistence/sql/connect.ts'
+import { SqlDocumentStore } from '../persistence/sql/document-store.ts'
+import { MetadataStore } from '../persistence/sql/metadata-store.ts'
+import { SqlSessionStore } from '../persistence/sql/session-store.ts'
+import { migrateToLatest } from '../schema/migrate.ts'
+import { type Config, ConfigError, parseConfig } from './config.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { startServer } from './server.ts'
+
+async function openDocumentStore(config: Config, sqlStore: () => DocumentStore): Promise<DocumentStore> {
+  if (config.mongo === null) return sqlStore()
+  const { connectMongoDocumentStore } = await import('../persistence/mongo/document-store.ts')
+  return connectMongoDocumentStore(config.mongo.url, config.mongo.dbName)
+}
+
+async function main(log: Logger, config: Config): Promise<void> {
+  const sqlTarget =
+    config.databaseUrl !== null
+      ? ({ kind: 'postgres', url: config.databaseUrl } as const)
+      : ({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite') } as const)
+  if (sqlTarget.kind === 'pglite') mkdirSync(sqlTarget.dataDir, { recursive: true })
+  const db = openSqlDatabase(sqlTarget)
+  const applied = await migrateToLatest(db)
+  for (const migration of applied) log.info({ migration: migration.migrationName }, 'migration applied')
+
+  const documents = await openDocumentStore(config, () => new SqlDocumentStore(db))
+  const sessions: SessionStore =
+    config.redisUrl !== null ? new RedisSessionStore({ redis: config.redisUrl }) : new SqlSessionStore(db)
+  const bus: Bus = config.redisUrl !== null ? new RedisBus({ redis: config.redisUrl }) : new MemoryBus()
+  log.info(
+    {
+      metadata: sqlTarget.kind,
+      documents: config.mongo === null ? 'sql' : 'mongodb',
+      realtime: config.redisUrl === null ? 'in-process' : 'redis',
+      journal: config.journalEnabled ? 'durable' : 'DISABLED',
+    },
+    'adapters',
+  )
+
+  const server = await startServer(config, { metadata: new MetadataStore(db), documents, sessions, bus }, log)
+
+  const stop = (signal: string) => {
+    log.info({ signal }, 'signal received')
+    const timer = setTimeout(() => {
+      log.error('shutdown timed out; exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    timer.unref()
+    server
+      .shutdown()
+      .then(async () => {
+        await Promise.all([bus.close(), sessions.close(), documents.close()])
+        await db.destroy()
+        process.exit(0)
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      })
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+}
+
+let config: Config
+try {
+  config = parseConfig(process.env)
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error
+  console.error(error.message)
+  process.exit(2)
+}
+const log = createLogger(config.logLevel)
+process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'))
+main(log, config).catch((error: unknown) => {
+  log.fatal({ err: error }, 'start-up failed')
+  process.exit(1)
+})

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto'
+import type { WebSocket } from 'ws'
+import { CloseCode, closeReason } from '../../shared/close-codes.ts'
+import type { Access, Principal } from './principal.ts'
+
+/**
+ * One WebSocket on one canvas. State is a tagged union:
+ * - `editing`: updates are accepted (after journaling);
+ * - `read-only`: the connection receives everything, its document changes are dropped and it is told so;
+ * - `closing`: a close was sent; nothing more is processed or sent.
+ */
+export type ConnectionState =
+  | { readonly kind: 'editing' }
+  | { readonly kind: 'read-only'; readonly reason: string }
+  | { readonly kind: 'closing'; readonly code: CloseCode }
+
+/** Past this many bytes queued in the socket the client is too slow to follow the room: it is disconnected. */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+
+export class Connection {
+  readonly id = randomUUID()
+  /** Awareness client ids this connection introduced; it may update or remove only these. */
+  readonly awarenessClientIds = new Set<number>()
+  private stateValue: ConnectionState
+  private alive = true
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly principal: Principal,
+    access: Access,
+  ) {
+    this.stateValue = access.kind === 'edit' ? { kind: 'editing' } : { kind: 'read-only', reason: 'viewer' }
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue
+  }
+
+  get isOpen(): boolean {
+    return this.stateValue.kind !== 'closing'
+  }
+
+  setAccess(access: Access): void {
+    if (this.stateValue.kind === 'closing') return
+    this.stateValue = access.kind === 'edit' ? { kind: 'editing' } : { kind: 'read-only', reason: 'viewer' }
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.stateValue.kind === 'closing') return
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CloseCode.RateLimited, 'too slow to keep up')
+      return
+    }
+    this.socket.send(frame, { binary: true })
+  }
+
+  close(code: CloseCode, detail?: string): void {
+    if (this.stateValue.kind === 'closing') return
+    this.stateValue = { kind: 'closing', code }
+    // Close reasons are limited to 123 bytes by RFC 6455.
+    const reason = (detail ?? closeReason[code]).slice(0, 120)
+    this.socket.close(code, reason)
+  }
+
+  /** Heartbeat: true when the previous ping was answered (then pings again). */
+  checkAlive(): boolean {
+    if (!this.alive) return false
+    this.alive = false
+    this.socket.ping()
+    return true
+  }
+
+  markAlive(): void {
+    this.alive = true
+  }
+}

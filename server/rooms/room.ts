@@ -1,0 +1,406 @@
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { Bus, BusMessage, DocumentStore, StoredDocument, Subscription } from '../../persistence/ports.ts'
+import { CloseCode } from '../../shared/close-codes.ts'
+import type { Logger } from '../logger.ts'
+import type { Connection } from './connection.ts'
+import { type AwarenessEntry, decodeInbound, isEmptyUpdate, ProtocolError } from './inbound.ts'
+import type { Journal } from './journal.ts'
+import { LOAD_ORIGIN, type TransactionOrigin } from './origin.ts'
+import { awarenessFrame, noticeFrame, syncStep1Frame, syncStep2Frame, updateFrame } from './outbound.ts'
+import { SeqTracker } from './seq-tracker.ts'
+
+export interface RoomDeps {
+  readonly documents: DocumentStore
+  readonly journal: Journal
+  readonly bus: Bus
+  readonly log: Logger
+  /** Compact as soon as this many journal bytes were applied since the last compaction. */
+  readonly compactJournalBytes: number
+}
+
+/** Awareness changes made by the room itself when a connection goes away. */
+const AWARENESS_CLOSED = 'connection-closed'
+const AWARENESS_REMOTE = 'remote-instance'
+
+/** Applies stored state + journal tail to `doc`; an entry that fails to apply is logged and skipped, never fatal. */
+export function applyStored(
+  doc: Y.Doc,
+  stored: StoredDocument,
+  origin: TransactionOrigin,
+  log: Logger,
+): number {
+  let last = stored.stateSeq
+  doc.transact(() => {
+    if (stored.state !== null) Y.applyUpdate(doc, stored.state, origin)
+    for (const entry of stored.journal) {
+      try {
+        Y.applyUpdate(doc, entry.update, origin)
+      } catch (error) {
+        log.error({ err: error, seq: entry.seq }, 'journal entry could not be applied; skipped')
+      }
+      last = Math.max(last, entry.seq)
+    }
+  }, origin)
+  return last
+}
+
+/**
+ * One canvas loaded in this process: its Y.Doc, awareness and local connections.
+ * Invariant: an update is journaled before it is applied here, relayed to other connections or published to other
+ * instances, so every edit any client has received survives a crash of this process.
+ */
+export class Room {
+  readonly doc = new Y.Doc()
+  readonly awareness = new awarenessProtocol.Awareness(this.doc)
+  readonly connections = new Set<Connection>()
+  private readonly seqs: SeqTracker
+  private compactedSeq: number
+  private uncompactedBytes: number
+  private readonly inflight = new Set<Promise<void>>()
+  private compacting: Promise<void> | null = null
+  private repairing: Promise<void> | null = null
+  private subscription: Subscription | null = null
+  /** Awareness client id -> id of the local connection that introduced it. */
+  private readonly awarenessOwners = new Map<number, string>()
+  private destroyed = false
+
+  private constructor(
+    readonly canvasId: string,
+    private readonly deps: RoomDeps,
+    stored: StoredDocument,
+  ) {
+    const last = applyStored(this.doc, stored, LOAD_ORIGIN, deps.log)
+    this.seqs = new SeqTracker(last)
+    this.compactedSeq = stored.stateSeq
+    this.uncompactedBytes = stored.journal.reduce((sum, entry) => sum + entry.update.length, 0)
+    this.awareness.setLocalState(null)
+    this.awareness.on('update', this.onAwarenessUpdate)
+  }
+
+  /**
+   * Loads the canvas; rejects (never an empty document) when storage fails. The bus subscription is made before the
+   * load and buffers what arrives meanwhile, so no update published by another instance falls between the two.
+   */
+  static async load(canvasId: string, deps: RoomDeps): Promise<Room> {
+    const early: BusMessage[] = []
+    let deliver: (message: BusMessage) => void = (message) => early.push(message)
+    const subscription = await deps.bus.subscribe(canvasId, (message) => deliver(message))
+    let room: Room
+    try {
+      room = new Room(canvasId, deps, await deps.documents.loadDocument(canvasId))
+    } catch (error) {
+      await subscription.unsubscribe()
+      throw error
+    }
+    room.subscription = subscription
+    deliver = room.onBusMessage
+    for (const message of early) room.onBusMessage(message)
+    return room
+  }
+
+  get appliedSeq(): number {
+    return this.seqs.contiguous
+  }
+
+  addConnection(connection: Connection): void {
+    this.connections.add(connection)
+    connection.send(syncStep1Frame(Y.encodeStateVector(this.doc)))
+    if (this.awareness.getStates().size > 0) {
+      const clients = [...this.awareness.getStates().keys()]
+      connection.send(awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)))
+    }
+    if (connection.state.kind === 'read-only') {
+      connection.send(noticeFrame({ type: 'read-only', reason: connection.state.reason }))
+    }
+  }
+
+  removeConnection(connection: Connection): void {
+    if (!this.connections.delete(connection)) return
+    const owned = [...connection.awarenessClientIds]
+    for (const clientId of owned) this.awarenessOwners.delete(clientId)
+    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, AWARENESS_CLOSED)
+  }
+
+  handleFrame(connection: Connection, data: Uint8Array): void {
+    if (!connection.isOpen) return
+    let message: ReturnType<typeof decodeInbound>
+    try {
+      message = decodeInbound(data)
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error
+      this.deps.log.warn(
+        { canvasId: this.canvasId, connectionId: connection.id, err: error.message },
+        'bad message',
+      )
+      connection.close(CloseCode.BadMessage, error.message)
+      return
+    }
+    switch (message.type) {
+      case 'sync-step1':
+        connection.send(syncStep2Frame(Y.encodeStateAsUpdate(this.doc, message.stateVector)))
+        return
+      case 'sync-step2':
+      case 'update':
+        this.handleClientUpdate(connection, message.update)
+        return
+      case 'awareness':
+        this.handleAwareness(connection, message.payload, message.entries)
+        return
+      case 'query-awareness': {
+        const clients = [...this.awareness.getStates().keys()]
+        connection.send(awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)))
+        return
+      }
+      default: {
+        const never: never = message
+        throw new Error(`unhandled message ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  private handleClientUpdate(connection: Connection, update: Uint8Array): void {
+    if (isEmptyUpdate(update)) return
+    const state = connection.state
+    switch (state.kind) {
+      case 'closing':
+        return
+      case 'read-only':
+        connection.send(noticeFrame({ type: 'update-rejected', reason: 'read-only' }))
+        return
+      case 'editing': {
+        const origin: TransactionOrigin = {
+          kind: 'client',
+          connectionId: connection.id,
+          userId: connection.principal.userId,
+        }
+        this.accept(update, connection.principal.userId, origin, connection).catch((error: unknown) => {
+          this.deps.log.error(
+            { err: error, canvasId: this.canvasId },
+            'journal append failed; update not accepted',
+          )
+          // The client still holds the edit; closing makes it resync (and resend it) when it reconnects.
+          connection.close(CloseCode.InternalError, 'could not store the update; reconnect to retry')
+        })
+        return
+      }
+      default: {
+        const never: never = state
+        throw new Error(`unhandled connection state ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  /** A change made by the server (restore, template, import): journaled and relayed like a client's. */
+  submitServerUpdate(update: Uint8Array, reason: string, authorId: string | null): Promise<void> {
+    return this.accept(update, authorId, { kind: 'server', reason }, null)
+  }
+
+  /** journal -> apply -> relay -> publish. Rejects (having applied nothing) when the journal append fails. */
+  private accept(
+    update: Uint8Array,
+    authorId: string | null,
+    origin: TransactionOrigin,
+    sender: Connection | null,
+  ): Promise<void> {
+    const work = this.deps.journal
+      .append({ canvasId: this.canvasId, update, authorId })
+      .then((seq) => this.applyAccepted(update, seq, origin, sender))
+    const tracked = work.catch(() => undefined)
+    this.inflight.add(tracked)
+    void tracked.then(() => this.inflight.delete(tracked))
+    return work
+  }
+
+  private applyAccepted(
+    update: Uint8Array,
+    seq: number,
+    origin: TransactionOrigin,
+    sender: Connection | null,
+  ): void {
+    if (this.destroyed) return
+    try {
+      Y.applyUpdate(this.doc, update, origin)
+    } catch (error) {
+      // Decoded fine but failed to integrate (hostile structure). Loading skips such entries the same way.
+      this.deps.log.error({ err: error, canvasId: this.canvasId, seq }, 'update failed to apply')
+      sender?.close(CloseCode.BadMessage, 'update could not be applied')
+      if (this.deps.journal.durable) this.seqs.mark(seq)
+      return
+    }
+    const frame = updateFrame(update)
+    for (const connection of this.connections) if (connection !== sender) connection.send(frame)
+    if (!this.deps.journal.durable) return
+    this.seqs.mark(seq)
+    this.uncompactedBytes += update.length
+    this.publish({ kind: 'update', canvasId: this.canvasId, origin: this.deps.bus.instanceId, seq, update })
+    if (this.uncompactedBytes >= this.deps.compactJournalBytes) void this.compactLogged()
+  }
+
+  private handleAwareness(
+    connection: Connection,
+    payload: Uint8Array,
+    entries: readonly AwarenessEntry[],
+  ): void {
+    for (const entry of entries) {
+      const owner = this.awarenessOwners.get(entry.clientId)
+      if (owner !== undefined && owner !== connection.id) {
+        connection.close(CloseCode.BadMessage, 'awareness: client id belongs to another connection')
+        return
+      }
+    }
+    for (const entry of entries) {
+      if (entry.state === null) {
+        this.awarenessOwners.delete(entry.clientId)
+        connection.awarenessClientIds.delete(entry.clientId)
+      } else {
+        this.awarenessOwners.set(entry.clientId, connection.id)
+        connection.awarenessClientIds.add(entry.clientId)
+      }
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, connection)
+  }
+
+  /** Relays every awareness change (local or remote) to local connections; publishes local ones. */
+  private readonly onAwarenessUpdate = (
+    change: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const clients = [...change.added, ...change.updated, ...change.removed]
+    if (clients.length === 0) return
+    const payload = awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)
+    const frame = awarenessFrame(payload)
+    for (const connection of this.connections) connection.send(frame)
+    if (origin !== AWARENESS_REMOTE) {
+      this.publish({ kind: 'awareness', canvasId: this.canvasId, origin: this.deps.bus.instanceId, payload })
+    }
+  }
+
+  private readonly onBusMessage = (message: BusMessage): void => {
+    if (this.destroyed || message.origin === this.deps.bus.instanceId) return
+    switch (message.kind) {
+      case 'update':
+        this.applyRemote(message.update, message.seq, message.origin)
+        return
+      case 'awareness':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, AWARENESS_REMOTE)
+        } catch (error) {
+          this.deps.log.warn({ err: error, canvasId: this.canvasId }, 'bad awareness from another instance')
+        }
+        return
+      case 'access':
+        return
+      default: {
+        const never: never = message
+        throw new Error(`unhandled bus message ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  private applyRemote(update: Uint8Array, seq: number, instanceId: string): void {
+    try {
+      Y.applyUpdate(this.doc, update, { kind: 'remote', instanceId } satisfies TransactionOrigin)
+    } catch (error) {
+      this.deps.log.error({ err: error, canvasId: this.canvasId, seq }, 'remote update failed to apply')
+    }
+    this.seqs.mark(seq)
+    this.uncompactedBytes += update.length
+    const frame = updateFrame(update)
+    for (const connection of this.connections) connection.send(frame)
+    if (this.seqs.hasGap) void this.repair()
+  }
+
+  /**
+   * Re-reads stored state and journal and applies what we lack (Yjs ignores what we already have). Called when a
+   * relay was missed (seq gap), after the bus reconnects, and right after load.
+   */
+  repair(): Promise<void> {
+    if (this.repairing !== null) return this.repairing
+    this.repairing = (async () => {
+      try {
+        const stored = await this.deps.documents.loadDocument(this.canvasId)
+        if (this.destroyed) return
+        const before = Y.encodeStateVector(this.doc)
+        const last = applyStored(this.doc, stored, { kind: 'remote', instanceId: 'storage' }, this.deps.log)
+        this.seqs.markAllUpTo(last)
+        const missing = Y.encodeStateAsUpdate(this.doc, before)
+        if (!isEmptyUpdate(missing)) {
+          const frame = updateFrame(missing)
+          for (const connection of this.connections) connection.send(frame)
+        }
+      } catch (error) {
+        this.deps.log.error({ err: error, canvasId: this.canvasId }, 'repair from storage failed')
+      } finally {
+        this.repairing = null
+      }
+    })()
+    return this.repairing
+  }
+
+  private publish(message: BusMessage): void {
+    this.deps.bus.publish(message).catch((error: unknown) => {
+      // Other instances repair the gap from the journal when they see the next seq.
+      this.deps.log.warn({ err: error, canvasId: this.canvasId }, 'bus publish failed')
+    })
+  }
+
+  /** Waits for every journal append this room started. */
+  async quiesce(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight])
+  }
+
+  get needsCompaction(): boolean {
+    return this.deps.journal.durable && this.seqs.contiguous > this.compactedSeq
+  }
+
+  /**
+   * Folds the journal into the stored state through this Y.Doc. The state is encoded and `upToSeq` read in the same
+   * synchronous step, so the state contains every seq <= upToSeq; the store refuses to go backwards.
+   */
+  compact(): Promise<void> {
+    if (this.compacting !== null) return this.compacting
+    this.compacting = (async () => {
+      try {
+        if (!this.needsCompaction) return
+        const upToSeq = this.seqs.contiguous
+        const bytes = this.uncompactedBytes
+        const state = Y.encodeStateAsUpdate(this.doc)
+        const result = await this.deps.documents.compact(this.canvasId, state, upToSeq)
+        this.compactedSeq = Math.max(this.compactedSeq, result.stateSeq)
+        this.uncompactedBytes = Math.max(0, this.uncompactedBytes - bytes)
+      } finally {
+        this.compacting = null
+      }
+    })()
+    return this.compacting
+  }
+
+  private async compactLogged(): Promise<void> {
+    try {
+      await this.compact()
+    } catch (error) {
+      this.deps.log.error(
+        { err: error, canvasId: this.canvasId },
+        'compaction failed; journal keeps the data',
+      )
+    }
+  }
+
+  closeAll(code: CloseCode, detail?: string): void {
+    for (const connection of this.connections) connection.close(code, detail)
+  }
+
+  destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    this.awareness.off('update', this.onAwarenessUpdate)
+    this.awareness.destroy()
+    this.doc.destroy()
+    const subscription = this.subscription
+    this.subscription = null
+    subscription?.unsubscribe().catch((error: unknown) => {
+      this.deps.log.warn({ err: error, canvasId: this.canvasId }, 'bus unsubscribe failed')
+    })
+  }
+}

@@ -1,0 +1,111 @@
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import type { Bus, DocumentStore, SessionStore } from '../persistence/ports.ts'
+import type { MetadataStore } from '../persistence/sql/metadata-store.ts'
+import { createApp } from './app.ts'
+import { Authenticator } from './auth/authenticator.ts'
+import type { Config } from './config.ts'
+import type { Logger } from './logger.ts'
+import { DisabledJournal, GroupCommitJournal, type Journal } from './rooms/journal.ts'
+import { RoomRegistry } from './rooms/registry.ts'
+import { CollabUpgradeHandler } from './ws/upgrade.ts'
+
+/** The adapters a server runs on, chosen by the composition root. */
+export interface ServerAdapters {
+  readonly metadata: MetadataStore
+  readonly documents: DocumentStore
+  readonly sessions: SessionStore
+  readonly bus: Bus
+}
+
+export interface RunningServer {
+  readonly address: AddressInfo
+  readonly registry: RoomRegistry
+  /** Graceful stop: refuse new work, close sockets (1001), flush journal and state. Idempotent. */
+  shutdown(): Promise<void>
+}
+
+const HEARTBEAT_MS = 30_000
+
+/** Wires HTTP (Hono) and WebSocket upgrades on one port and starts listening. */
+export async function startServer(
+  config: Config,
+  adapters: ServerAdapters,
+  log: Logger,
+): Promise<RunningServer> {
+  const journal: Journal = config.journalEnabled
+    ? new GroupCommitJournal(adapters.documents)
+    : new DisabledJournal()
+  if (!journal.durable) log.warn('BENCH_DISABLE_JOURNAL=1: updates are NOT stored; benchmark use only')
+  const registry = new RoomRegistry(
+    {
+      documents: adapters.documents,
+      journal,
+      bus: adapters.bus,
+      log,
+      compactJournalBytes: config.compactJournalBytes,
+    },
+    { unloadGraceMs: config.roomUnloadGraceMs, compactIntervalMs: config.compactIntervalMs },
+  )
+  adapters.bus.onReconnect(() => registry.repairAll())
+  const auth = new Authenticator(adapters.sessions, adapters.metadata, config.sessionTtlMs)
+  const app = createApp({
+    metadata: adapters.metadata,
+    documents: adapters.documents,
+    auth,
+    registry,
+    log,
+    readiness: async () => {
+      await Promise.all([
+        adapters.metadata.ping().catch((error: unknown) => {
+          throw new Error(`metadata store: ${String(error)}`)
+        }),
+        adapters.documents.ping().catch((error: unknown) => {
+          throw new Error(`document store: ${String(error)}`)
+        }),
+      ])
+    },
+  })
+  const upgrades = new CollabUpgradeHandler({
+    auth,
+    metadata: adapters.metadata,
+    registry,
+    log,
+    maxMessageBytes: config.maxMessageBytes,
+    allowedOrigins: config.allowedOrigins,
+    heartbeatMs: HEARTBEAT_MS,
+  })
+  const httpServer = createAdaptorServer({ fetch: app.fetch })
+  httpServer.on('upgrade', upgrades.handleUpgrade)
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject)
+      resolve()
+    })
+  })
+  const address = httpServer.address() as AddressInfo
+  log.info({ host: address.address, port: address.port }, 'listening')
+
+  let stopping: Promise<void> | null = null
+  return {
+    address,
+    registry,
+    shutdown() {
+      stopping ??= (async () => {
+        log.info('shutting down')
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+        try {
+          await registry.shutdown()
+        } finally {
+          upgrades.close()
+          if ('closeAllConnections' in httpServer) httpServer.closeAllConnections()
+          await closed
+        }
+        log.info('stopped')
+      })()
+      return stopping
+    },
+  }
+}

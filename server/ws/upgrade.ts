@@ -1,0 +1,177 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type WebSocket, WebSocketServer } from 'ws'
+import type { MetadataStore } from '../../persistence/sql/metadata-store.ts'
+import { CloseCode } from '../../shared/close-codes.ts'
+import type { Authenticator } from '../auth/authenticator.ts'
+import { bearerToken } from '../http/auth.ts'
+import type { Logger } from '../logger.ts'
+import { Connection } from '../rooms/connection.ts'
+import { accessForRole } from '../rooms/principal.ts'
+import { RoomLoadError, type RoomRegistry } from '../rooms/registry.ts'
+
+/** Path prefix of collaboration sockets: `ws://HOST:PORT/collab/<canvasId>?token=...`. */
+export const COLLAB_PATH = '/collab/'
+
+export interface UpgradeDeps {
+  readonly auth: Authenticator
+  readonly metadata: MetadataStore
+  readonly registry: RoomRegistry
+  readonly log: Logger
+  readonly maxMessageBytes: number
+  readonly allowedOrigins: readonly string[] | null
+  readonly heartbeatMs: number
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+}
+
+/** Refuses the upgrade with a plain HTTP response: no socket is ever opened for a refused client. */
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message })
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  )
+}
+
+/**
+ * Authenticates and authorizes during the HTTP upgrade, then hands the socket to the canvas's room.
+ * Refusals: 401 missing/bad token, 403 foreign Origin, 404 unknown canvas or no access (never revealing which).
+ */
+export class CollabUpgradeHandler {
+  readonly wss: WebSocketServer
+  private readonly heartbeat: NodeJS.Timeout
+  private readonly connections = new Set<Connection>()
+
+  constructor(private readonly deps: UpgradeDeps) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: deps.maxMessageBytes,
+      perMessageDeflate: false,
+    })
+    this.heartbeat = setInterval(() => {
+      for (const connection of this.connections) {
+        if (!connection.checkAlive()) connection.close(CloseCode.Timeout)
+      }
+    }, deps.heartbeatMs)
+    this.heartbeat.unref()
+  }
+
+  get connectionCount(): number {
+    return this.connections.size
+  }
+
+  handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', (error) => this.deps.log.debug({ err: error }, 'upgrade socket error'))
+    this.authorize(request).then(
+      (result) => {
+        if (!result.ok) {
+          refuse(socket, result.status, result.message)
+          return
+        }
+        this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, result))
+      },
+      (error: unknown) => {
+        this.deps.log.error({ err: error }, 'upgrade failed')
+        refuse(socket, 503, 'service unavailable')
+      },
+    )
+  }
+
+  private async authorize(request: IncomingMessage): Promise<Authorized | Refused> {
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    if (!url.pathname.startsWith(COLLAB_PATH)) return { ok: false, status: 404, message: 'not found' }
+    const origin = request.headers.origin
+    if (
+      this.deps.allowedOrigins !== null &&
+      origin !== undefined &&
+      !this.deps.allowedOrigins.includes(origin)
+    ) {
+      return { ok: false, status: 403, message: 'origin not allowed' }
+    }
+    const canvasId = decodeURIComponent(url.pathname.slice(COLLAB_PATH.length))
+    const token = url.searchParams.get('token') ?? bearerToken(request.headers.authorization)
+    const authenticated = await this.deps.auth.authenticate(token)
+    if (authenticated === null)
+      return { ok: false, status: 401, message: 'missing, invalid or expired token' }
+    const access = await this.deps.metadata.canvasAccess(authenticated.user, canvasId)
+    if (access === null) return { ok: false, status: 404, message: 'canvas not found' }
+    return {
+      ok: true,
+      canvasId: access.canvas.id,
+      connection: (ws: WebSocket) => new Connection(ws, authenticated.principal, accessForRole(access.role)),
+    }
+  }
+
+  private accept(ws: WebSocket, authorized: Authorized): void {
+    const connection = authorized.connection(ws)
+    this.connections.add(connection)
+    const { log, registry } = this.deps
+    // Frames that arrive while the room loads are queued, then handled in order.
+    const queued: Uint8Array[] = []
+    let deliver: (data: Uint8Array) => void = (data) => queued.push(data)
+    let room: Awaited<ReturnType<RoomRegistry['attach']>> | null = null
+
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary || !(data instanceof Buffer)) {
+        connection.close(CloseCode.BadMessage, 'binary frames only')
+        return
+      }
+      deliver(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    })
+    ws.on('pong', () => connection.markAlive())
+    ws.on('error', (error) => {
+      log.warn({ err: error, connectionId: connection.id }, 'socket error')
+      // ws sets the close code itself for protocol errors (e.g. 1009 for maxPayload) and then emits 'close'.
+    })
+    ws.on('close', () => {
+      this.connections.delete(connection)
+      connection.close(CloseCode.Normal)
+      if (room !== null) registry.detach(room, connection)
+    })
+
+    registry.attach(authorized.canvasId, connection).then(
+      (attached) => {
+        room = attached
+        if (!connection.isOpen) {
+          registry.detach(attached, connection)
+          return
+        }
+        deliver = (data) => attached.handleFrame(connection, data)
+        for (const data of queued.splice(0)) attached.handleFrame(connection, data)
+      },
+      (error: unknown) => {
+        log.error({ err: error, canvasId: authorized.canvasId }, 'could not attach connection')
+        connection.close(error instanceof RoomLoadError ? CloseCode.LoadFailed : CloseCode.InternalError)
+      },
+    )
+  }
+
+  /** Stops heartbeats; sockets are closed by the registry's shutdown. */
+  close(): void {
+    clearInterval(this.heartbeat)
+    for (const client of this.wss.clients) client.terminate()
+    this.wss.close()
+  }
+}
+
+interface Authorized {
+  readonly ok: true
+  readonly canvasId: string
+  readonly connection: (ws: WebSocket) => Connection
+}
+
+interface Refused {
+  readonly ok: false
+  readonly status: number
+  readonly message: string
+}
