@@ -12,6 +12,7 @@ import {
   updateBlockContent,
 } from './blocks.ts'
 import { toCanvasJSON } from './json.ts'
+import { type JsonValue, MAX_JSON_DEPTH } from './json-value.ts'
 import { CANVAS_ROOTS, DEFAULT_BREAKPOINTS, getBlocksMap, initCanvasDoc } from './layout.ts'
 import {
   AUTHOR,
@@ -273,6 +274,16 @@ test('updateBlockContent sets, replaces and deletes plain fields', () => {
     () => updateBlockContent(doc, 't', { when: new Date() as unknown as string }, AUTHOR),
     /JSON/,
   )
+  throwsModelError(
+    () => updateBlockContent(doc, 't', JSON.parse('{"__proto__": {"x": 1}}'), AUTHOR),
+    /__proto__/,
+  )
+  let deep: JsonValue = 'bottom'
+  for (let i = 0; i < MAX_JSON_DEPTH; i++) deep = [deep]
+  throwsModelError(() => updateBlockContent(doc, 't', { deep }, AUTHOR), /JSON/)
+  // One level less is the deepest value readers return whole.
+  updateBlockContent(doc, 't', { deep: (deep as JsonValue[])[0] ?? null }, AUTHOR)
+  assert.equal(getBlock(doc, 't')?.content.deep, (deep as JsonValue[])[0])
 })
 
 test('updateBlockContent refuses the text of a narrative but allows a text field elsewhere', () => {

@@ -1,8 +1,15 @@
 import { uuidv4 } from 'lib0/random'
 import * as Y from 'yjs'
 import { CanvasModelError } from './errors.ts'
-import { type BlockJSON, readBlockJSON, readPosition } from './json.ts'
-import { isJsonValue, isPlainObject, type JsonValue, jsonEqual, toJsonValue } from './json-value.ts'
+import { type BlockJSON, CONTENT_VALUE_DEPTH, readBlockJSON, readPosition } from './json.ts'
+import {
+  isJsonValue,
+  isPlainObject,
+  type JsonValue,
+  jsonEqual,
+  toJsonValue,
+  UNSAFE_KEY,
+} from './json-value.ts'
 import {
   assertValidPosition,
   BLOCK_KEYS,
@@ -166,7 +173,8 @@ export function updateBlockContent(
         `the text of narrative block ${id} is a Y.Text: use insertNarrativeText/deleteNarrativeText`,
       )
     }
-    if (value !== undefined && !isJsonValue(value)) {
+    assertContentKey(key)
+    if (value !== undefined && !isJsonValue(value, CONTENT_VALUE_DEPTH)) {
       throw new CanvasModelError(`content field ${key} of block ${id} is not a JSON value`)
     }
     const present = content.has(key)
@@ -291,8 +299,15 @@ function assertAuthor(author: unknown): asserts author is string {
 function assertContent(content: unknown): asserts content is BlockContent {
   if (!isPlainObject(content)) throw new CanvasModelError('block content must be a plain object')
   for (const [key, value] of Object.entries(content)) {
-    if (!isJsonValue(value)) throw new CanvasModelError(`content field ${key} is not a JSON value`)
+    assertContentKey(key)
+    if (!isJsonValue(value, CONTENT_VALUE_DEPTH)) {
+      throw new CanvasModelError(`content field ${key} is not a JSON value`)
+    }
   }
+}
+
+function assertContentKey(key: string): void {
+  if (key === UNSAFE_KEY) throw new CanvasModelError(`${UNSAFE_KEY} is not allowed as a content field`)
 }
 
 function assertIndex(value: number, min: number, max: number, name: string): void {

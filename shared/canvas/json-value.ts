@@ -16,19 +16,31 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null
 }
 
-/** True for values that survive a JSON round trip unchanged (finite numbers, plain objects, arrays, ...). */
+/**
+ * True for values that survive a JSON round trip unchanged (finite numbers, plain objects, arrays, ...) and that
+ * readers return whole: no `__proto__` key, at most MAX_JSON_DEPTH levels.
+ */
 export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+  // Nesting is checked on the way down, so a cyclic object fails at MAX_JSON_DEPTH instead of looping.
   if (depth > MAX_JSON_DEPTH) return false
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
   if (typeof value === 'number') return Number.isFinite(value)
   if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1))
-  if (isPlainObject(value)) return Object.values(value).every((item) => isJsonValue(item, depth + 1))
+  if (isPlainObject(value)) {
+    return Object.entries(value).every(([key, item]) => key !== UNSAFE_KEY && isJsonValue(item, depth + 1))
+  }
   return false
 }
 
-/** Sets an own enumerable property even for keys such as `__proto__`, which plain assignment would not create. */
-export function defineEntry<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+/**
+ * `__proto__` is the one key a plain object cannot hold safely: assigning it replaces the prototype, and a consumer
+ * that copies JSON with Object.assign or for...in would do just that. Readers drop it and writers refuse it.
+ */
+export const UNSAFE_KEY = '__proto__'
+
+/** Sets `key` on an object built by a reader, dropping the unsafe key. */
+export function setEntry<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key !== UNSAFE_KEY) target[key] = value
 }
 
 /**
@@ -59,7 +71,7 @@ function objectFromEntries(entries: Iterable<[string, unknown]>, depth: number):
   const out: JsonObject = {}
   for (const [key, item] of sorted) {
     const json = toJsonValue(item, depth + 1)
-    if (json !== undefined) defineEntry(out, key, json)
+    if (json !== undefined) setEntry(out, key, json)
   }
   return out
 }

@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { compareStrings, defineEntry, isPlainObject, type JsonObject, toJsonValue } from './json-value.ts'
+import { compareStrings, isPlainObject, type JsonObject, setEntry, toJsonValue } from './json-value.ts'
 import {
   BLOCK_KEYS,
   type BlockPosition,
@@ -17,6 +17,9 @@ import {
   META_KEYS,
   METADATA_KEYS,
 } from './layout.ts'
+
+/** Content field values sit one level below the content map (see MAX_JSON_DEPTH). */
+export const CONTENT_VALUE_DEPTH = 1
 
 export interface LayoutJSON {
   type: string
@@ -121,8 +124,8 @@ function readContent(type: BlockType, value: unknown): JsonObject {
       : stored
   const content: JsonObject = {}
   for (const [key, item] of sortEntries(entries)) {
-    const json = toJsonValue(item, 1)
-    if (json !== undefined) defineEntry(content, key, json)
+    const json = toJsonValue(item, CONTENT_VALUE_DEPTH)
+    if (json !== undefined) setEntry(content, key, json)
   }
   return content
 }
@@ -157,7 +160,7 @@ function readBreakpoints(value: unknown): Record<string, number> {
   if (!isPlainObject(value) && !(value instanceof Y.Map)) return { ...DEFAULT_BREAKPOINTS }
   const breakpoints: Record<string, number> = {}
   for (const [key, item] of sortEntries(entriesOf(value))) {
-    if (isPositiveNumber(item)) defineEntry(breakpoints, key, item)
+    if (isPositiveNumber(item)) setEntry(breakpoints, key, item)
   }
   return breakpoints
 }
