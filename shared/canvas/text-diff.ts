@@ -1,6 +1,7 @@
 /**
- * Character diff of two strings, used to describe narrative text edits. Positions and lengths count UTF-16 code
- * units, the unit of Y.Text indexes.
+ * Character diff of two strings, used to describe narrative text edits: Myers' shortest edit script, then two
+ * readability passes (slide edits right, fold short unchanged stretches between edits). Positions and lengths count
+ * UTF-16 code units, the unit of Y.Text indexes.
  */
 
 /** One contiguous edit: at `index` of the new text, `deleted` old characters were replaced by `inserted` new ones. */
@@ -37,13 +38,69 @@ export function diffText(before: string, after: string): TextDiff {
 
   const middleRanges =
     oldMiddle.length === 0 || newMiddle.length === 0 ? null : myersRanges(oldMiddle, newMiddle, MAX_DIFF_WORK)
-  const ranges = (middleRanges ?? [{ index: 0, inserted: newMiddle.length, deleted: oldMiddle.length }]).map(
+  const exact = (middleRanges ?? [{ index: 0, inserted: newMiddle.length, deleted: oldMiddle.length }]).map(
     (range) => ({ ...range, index: range.index + prefix }),
   )
+  const ranges = mergeCloseRanges(slideRight(exact, before, after))
   return {
     inserted: ranges.reduce((sum, range) => sum + range.inserted, 0),
     deleted: ranges.reduce((sum, range) => sum + range.deleted, 0),
     ranges,
+  }
+}
+
+/**
+ * A minimal diff is often ambiguous: appending ' 2024' to 'Q4 ' + '2024' can be read as inserting '4 202' after 'Q'.
+ * Sliding every pure insertion or deletion as far right as the unchanged text after it allows picks the reading
+ * a person typing at the end would expect, and matches the common-prefix rule used for single edits.
+ */
+function slideRight(ranges: readonly TextRange[], before: string, after: string): TextRange[] {
+  const slid: TextRange[] = []
+  let shift = 0 // old index minus new index in the unchanged text between ranges
+  ranges.forEach((range, r) => {
+    const { inserted, deleted } = range
+    const end = ranges[r + 1]?.index ?? after.length // the unchanged text after the range ends here (new text)
+    let index = range.index
+    if (deleted === 0) {
+      while (index + inserted < end && after.charCodeAt(index) === after.charCodeAt(index + inserted)) index++
+    } else if (inserted === 0) {
+      while (index < end && before.charCodeAt(index + shift) === before.charCodeAt(index + shift + deleted))
+        index++
+    }
+    slid.push({ index, inserted, deleted })
+    shift += deleted - inserted
+  })
+  return slid
+}
+
+/**
+ * Character-level minimal diffs shred word replacements ('rose' -> 'fell' keeps the 'e'). As in diff-match-patch's
+ * semantic cleanup, an unchanged stretch no longer than the edits on both of its sides is folded into one range.
+ * Repeats until stable, since a merged range can absorb the stretch before it.
+ */
+function mergeCloseRanges(ranges: readonly TextRange[]): TextRange[] {
+  let current = [...ranges]
+  for (;;) {
+    const merged: TextRange[] = []
+    for (const range of current) {
+      const last = merged.at(-1)
+      const gap = last === undefined ? 0 : range.index - (last.index + last.inserted)
+      if (
+        last !== undefined &&
+        gap <= Math.max(last.inserted, last.deleted) &&
+        gap <= Math.max(range.inserted, range.deleted)
+      ) {
+        merged[merged.length - 1] = {
+          index: last.index,
+          inserted: last.inserted + gap + range.inserted,
+          deleted: last.deleted + gap + range.deleted,
+        }
+      } else {
+        merged.push(range)
+      }
+    }
+    if (merged.length === current.length) return merged
+    current = merged
   }
 }
 
