@@ -19,15 +19,14 @@ import {
   getBlocksMap,
   isBlockType,
   METADATA_KEYS,
+  type TransactionOptions,
 } from './layout.ts'
 
 export const BLOCK_ID_PREFIX = 'block_'
 export const MAX_BLOCK_ID_LENGTH = 128
 
-/** Options shared by every mutation helper. */
-export interface MutationOptions {
-  /** Transaction origin, passed to `doc.transact` (e.g. to tell local edits apart in observers). */
-  readonly origin?: unknown
+/** Options shared by every block mutation helper. */
+export interface MutationOptions extends TransactionOptions {
   /** Clock for the metadata timestamps; defaults to the current time. */
   readonly now?: Date
 }
@@ -236,7 +235,7 @@ export function deleteNarrativeText(
 }
 
 /** Deletes a block. Also removes an entry a client stored under the id that is not a valid block. */
-export function deleteBlock(doc: Y.Doc, id: string, options: Pick<MutationOptions, 'origin'> = {}): void {
+export function deleteBlock(doc: Y.Doc, id: string, options: TransactionOptions = {}): void {
   const blocks = getBlocksMap(doc)
   if (!blocks.has(id)) throw new CanvasModelError(`unknown block ${id}`)
   doc.transact(() => blocks.delete(id), options.origin)

@@ -81,6 +81,11 @@ export function getBlocksMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap<unknown>(CANVAS_ROOTS.blocks)
 }
 
+/** Options of every helper that writes: the origin is passed to `doc.transact` (e.g. to tell edits apart). */
+export interface TransactionOptions {
+  readonly origin?: unknown
+}
+
 export interface CanvasInit {
   readonly name: string
   readonly description?: string
@@ -105,7 +110,7 @@ export function assertValidTags(tags: unknown): asserts tags is readonly string[
  * Race: two replicas initialising the same empty canvas concurrently each write every key; Yjs keeps one writer's
  * value per key (for `tags`, one whole Y.Array), so the replicas still converge.
  */
-export function initCanvasDoc(doc: Y.Doc, init: CanvasInit, origin?: unknown): void {
+export function initCanvasDoc(doc: Y.Doc, init: CanvasInit, options: TransactionOptions = {}): void {
   assertValidName(init.name)
   if (init.description !== undefined && typeof init.description !== 'string') {
     throw new CanvasModelError('canvas description must be a string')
@@ -123,7 +128,7 @@ export function initCanvasDoc(doc: Y.Doc, init: CanvasInit, origin?: unknown): v
     setIfAbsent(layout, LAYOUT_KEYS.columns, GRID_COLUMNS)
     setIfAbsent(layout, LAYOUT_KEYS.rowHeight, DEFAULT_ROW_HEIGHT)
     setIfAbsent(layout, LAYOUT_KEYS.breakpoints, { ...DEFAULT_BREAKPOINTS })
-  }, origin)
+  }, options.origin)
 }
 
 function setIfAbsent(map: Y.Map<unknown>, key: string, value: unknown): void {

@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { toCanvasJSON } from './json.ts'
-import { getMetaMap } from './layout.ts'
+import { getMetaMap, initCanvasDoc } from './layout.ts'
 import { updateCanvasMeta } from './meta.ts'
 import { newCanvas, replicaOf, syncDocs, throwsModelError, updatesDuring } from './test-support.ts'
 
@@ -14,6 +14,17 @@ test('updateCanvasMeta sets name and description in one transaction, and skips u
   assert.is(toCanvasJSON(doc).description, 'About')
   const again = updatesDuring(doc, () => updateCanvasMeta(doc, { name: 'New', tags: ['sales', 'q4'] }))
   assert.is(again.length, 0)
+})
+
+test('initCanvasDoc and updateCanvasMeta pass the origin to their transaction', () => {
+  const doc = new Y.Doc()
+  const origins: unknown[] = []
+  doc.on('afterTransaction', (transaction: Y.Transaction) => origins.push(transaction.origin))
+  const origin = { source: 'test' }
+  initCanvasDoc(doc, { name: 'A' }, { origin })
+  updateCanvasMeta(doc, { name: 'B' }, { origin })
+  assert.is(origins.length, 2)
+  assert.ok(origins.every((seen) => seen === origin))
 })
 
 test('updateCanvasMeta edits tags in place and yields exactly the requested list', () => {

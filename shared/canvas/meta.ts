@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { CanvasModelError } from './errors.ts'
-import { assertValidName, assertValidTags, getMetaMap, META_KEYS } from './layout.ts'
+import { assertValidName, assertValidTags, getMetaMap, META_KEYS, type TransactionOptions } from './layout.ts'
 
 export interface CanvasMetaPatch {
   readonly name?: string
@@ -13,7 +13,7 @@ export interface CanvasMetaPatch {
  * Updates the canvas meta in one transaction. Only fields that actually change are written, so a concurrent edit
  * of another field by another user is never clobbered by a rewrite of an unchanged value.
  */
-export function updateCanvasMeta(doc: Y.Doc, patch: CanvasMetaPatch, origin?: unknown): void {
+export function updateCanvasMeta(doc: Y.Doc, patch: CanvasMetaPatch, options: TransactionOptions = {}): void {
   if (patch.name !== undefined) assertValidName(patch.name)
   if (patch.description !== undefined && typeof patch.description !== 'string') {
     throw new CanvasModelError('canvas description must be a string')
@@ -27,7 +27,7 @@ export function updateCanvasMeta(doc: Y.Doc, patch: CanvasMetaPatch, origin?: un
       meta.set(META_KEYS.description, patch.description)
     }
     if (patch.tags !== undefined) setTags(meta, [...new Set(patch.tags)])
-  }, origin)
+  }, options.origin)
 }
 
 /**
