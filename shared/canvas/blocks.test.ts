@@ -129,6 +129,15 @@ test('addBlock rejects positions off the 12-column grid', () => {
     [{ x: 0, y: Number.NaN, w: 1, h: 1 }, /integer/],
     [{ x: 0, y: 1e300, w: 1, h: 1 }, /integer/],
   ]
+  throwsModelError(
+    () =>
+      addBlock(doc, {
+        type: 'chart',
+        position: null as unknown as { x: 0; y: 0; w: 1; h: 1 },
+        author: AUTHOR,
+      }),
+    /position must be an object/,
+  )
   for (const [position, message] of cases) {
     throwsModelError(() => addBlock(doc, { type: 'chart', position, author: AUTHOR }), message)
   }

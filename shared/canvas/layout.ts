@@ -45,6 +45,8 @@ export function isBlockType(value: unknown): value is BlockType {
 
 /** Throws a CanvasModelError unless `position` is a whole-cell rectangle inside the 12-column grid. */
 export function assertValidPosition(position: BlockPosition): void {
+  if (typeof position !== 'object' || position === null)
+    throw new CanvasModelError('position must be an object')
   const { x, y, w, h } = position
   for (const [field, value] of [
     ['x', x],
