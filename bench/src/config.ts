@@ -1,0 +1,81 @@
+/** Sizes and durations of each scenario in the quick and full profiles. */
+import type { Profile } from './scenarios/types.ts'
+
+export interface Config {
+  readonly runs: number
+  readonly s1: { readonly connections: number; readonly canvases: number; readonly concurrency: number }
+  readonly s2: {
+    readonly rates: readonly number[]
+    readonly warmupMs: number
+    readonly measureMs: number
+    readonly drainMs: number
+    readonly stopAfterFailedSteps: number
+  }
+  readonly s3: {
+    readonly clients: readonly number[]
+    readonly perClientRate: number
+    readonly warmupMs: number
+    readonly measureMs: number
+  }
+  readonly s4: { readonly canvases: number; readonly warmupMs: number; readonly measureMs: number }
+  readonly s5: {
+    readonly sizes: readonly number[]
+    readonly singleJoinerRounds: number
+    readonly crowd: number
+  }
+  readonly s7: {
+    readonly canvases: number
+    readonly docBytes: number
+    readonly rate: number
+    readonly warmupMs: number
+    readonly measureMs: number
+  }
+  readonly s8: {
+    readonly clients: number
+    readonly hz: number
+    readonly warmupMs: number
+    readonly measureMs: number
+  }
+  readonly s9: {
+    readonly durationMs: number
+    readonly canvases: number
+    readonly clientsPerCycle: number
+    readonly settleMs: number
+  }
+  /** Scenario ids this profile runs. */
+  readonly scenarios: readonly string[]
+}
+
+const full: Config = {
+  runs: 3,
+  s1: { connections: 10_000, canvases: 2_000, concurrency: 200 },
+  s2: {
+    rates: [2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000],
+    warmupMs: 1500,
+    measureMs: 4000,
+    drainMs: 2000,
+    stopAfterFailedSteps: 2,
+  },
+  s3: { clients: [5, 20, 50], perClientRate: 5, warmupMs: 1000, measureMs: 4000 },
+  s4: { canvases: 1000, warmupMs: 3000, measureMs: 8000 },
+  s5: { sizes: [10_000, 100_000, 1_000_000], singleJoinerRounds: 3, crowd: 50 },
+  s7: { canvases: 10, docBytes: 1_000_000, rate: 2000, warmupMs: 2000, measureMs: 12_000 },
+  s8: { clients: 20, hz: 10, warmupMs: 1000, measureMs: 5000 },
+  s9: { durationMs: 60_000, canvases: 200, clientsPerCycle: 50, settleMs: 5000 },
+  scenarios: ['S1', 'S2', 'S3', 'S4', 'S5', 'S7', 'S8', 'S9'],
+}
+
+const quick: Config = {
+  ...full,
+  s2: {
+    rates: [2000, 5000, 10000, 20000],
+    warmupMs: 600,
+    measureMs: 1500,
+    drainMs: 1000,
+    stopAfterFailedSteps: 1,
+  },
+  s3: { clients: [20], perClientRate: 5, warmupMs: 500, measureMs: 2000 },
+  scenarios: ['S2', 'S3'],
+}
+
+export const configFor = (profile: Profile): Config => (profile === 'full' ? full : quick)

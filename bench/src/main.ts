@@ -1,0 +1,106 @@
+/**
+ * Bench orchestrator: `--profile quick|full` (default quick), optional `--only S2,S3`,
+ * `--runs N`, `--peers-only`. Runs every scenario for Jabiru and its peers, writes
+ * bench/results/<profile>-<time>.json and latest-<profile>.json, then regenerates RESULTS.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { configFor } from './config.ts'
+import { LOAD_CORE, pinSelf } from './lib/cpu-pin.ts'
+import { writeResultsMd } from './report/write-results-md.ts'
+import { checkJabiru, type JabiruStatus } from './run/jabiru-check.ts'
+import { machineInfo } from './run/machine.ts'
+import { profileJabiru } from './run/profile-pass.ts'
+import type { BenchResults, ProfileEvidence, ScenarioResult, SkippedResult } from './run/results.ts'
+import { toJson } from './run/results.ts'
+import { runScenario } from './run/runner.ts'
+import { buildScenarios } from './scenarios/all.ts'
+import type { Profile } from './scenarios/types.ts'
+import { REPO_DIR } from './servers/launch.ts'
+
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+const { values: args } = parseArgs({
+  options: {
+    profile: { type: 'string', default: 'quick' },
+    only: { type: 'string' },
+    runs: { type: 'string' },
+    'peers-only': { type: 'boolean', default: false },
+    'no-profile': { type: 'boolean', default: false },
+  },
+})
+
+if (args.profile !== 'quick' && args.profile !== 'full')
+  throw new Error(`--profile must be quick or full, got ${args.profile}`)
+const profile: Profile = args.profile
+const cfg = configFor(profile)
+const runs = args.runs ? Number(args.runs) : cfg.runs
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs must be a positive integer, got ${args.runs}`)
+const only = args.only ? new Set(args.only.split(',').map((s) => s.trim().toUpperCase())) : null
+
+const started = performance.now()
+const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100)
+pinSelf(LOAD_CORE)
+const benchId = `b${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`
+const workRoot = join(BENCH_DIR, '.work', benchId)
+mkdirSync(workRoot, { recursive: true })
+const log = (msg: string): void => {
+  console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`)
+}
+
+log(`bench ${benchId}: profile ${profile}, ${runs} runs, scratch ${workRoot}`)
+const jabiru: JabiruStatus = args['peers-only']
+  ? { available: false, note: 'run with --peers-only' }
+  : await checkJabiru(join(workRoot, 'jabiru-check'), log)
+log(jabiru.available ? 'Jabiru is up: measuring it with the peers' : `Jabiru not measured: ${jabiru.note}`)
+
+const scenarios: (ScenarioResult | SkippedResult)[] = []
+for (const item of buildScenarios(cfg, jabiru.available)) {
+  if (only && !only.has(item.id)) continue
+  if ('skipped' in item) {
+    scenarios.push(item)
+    continue
+  }
+  if (!cfg.scenarios.includes(item.id) && !only) continue
+  log(`${item.id} ${item.title}`)
+  scenarios.push(
+    await runScenario(item, {
+      profile,
+      benchId,
+      runs,
+      workRoot,
+      log,
+      jabiruDataTemplate: jabiru.dataTemplate,
+    }),
+  )
+}
+
+const profiles: ProfileEvidence[] = []
+if (jabiru.available && profile === 'full' && !args['no-profile']) {
+  profiles.push(
+    ...(await profileJabiru(cfg, join(workRoot, 'profiles'), join(BENCH_DIR, 'results', 'profiles'), log)),
+  )
+}
+
+const results: BenchResults = {
+  generatedAt: new Date().toISOString(),
+  profile,
+  benchId,
+  runs,
+  machine: machineInfo(REPO_DIR, loadAtStart),
+  jabiru: { available: jabiru.available, ...(jabiru.note ? { note: jabiru.note } : {}) },
+  scenarios,
+  profiles,
+  elapsedSeconds: (performance.now() - started) / 1000,
+}
+const resultsDir = join(BENCH_DIR, 'results')
+mkdirSync(resultsDir, { recursive: true })
+const stamp = results.generatedAt.replace(/[:.]/g, '-')
+const partial = only || args.runs ? '-partial' : ''
+writeFileSync(join(resultsDir, `${profile}${partial}-${stamp}.json`), toJson(results))
+if (!partial) writeFileSync(join(resultsDir, `latest-${profile}.json`), toJson(results))
+log(`results in ${resultsDir}; RESULTS.md: ${partial ? 'unchanged (partial run)' : writeResultsMd()}`)

@@ -1,0 +1,115 @@
+/** Renders one result file as Markdown: machine, targets, per-scenario tables, ratios, profiles. */
+import type { BenchResults, ScenarioResult, SkippedResult } from '../run/results.ts'
+import { JABIRU } from '../servers/catalog.ts'
+import { fmtRatio, fmtSpread } from './format.ts'
+import { runRatios } from './ratios.ts'
+import { checkTargets } from './targets.ts'
+
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
+  [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n')
+
+const scenarioSection = (s: ScenarioResult): string => {
+  const out: string[] = [`### ${s.id} — ${s.title}`, '', s.description, '']
+  for (const variant of s.variants) {
+    if (s.variants.length > 1) out.push(`**${variant.label}**`, '')
+    const header = ['server', ...s.metrics.map((m) => `${m.label} (${m.unit})`)]
+    const rows = s.rows.map((row) => {
+      const cells = s.metrics.map((m) => fmtSpread(row.summary[variant.key]?.[m.key], m.unit))
+      const failed = row.runs.filter((r) => r.error).length
+      const name = failed ? `${row.server} (${failed}/${row.runs.length} runs failed)` : row.server
+      return [name, ...cells]
+    })
+    out.push(table(header, rows), '')
+  }
+  const ours = s.rows.find((r) => r.server === JABIRU.name)
+  if (ours?.runs.some((r) => r.values)) {
+    const ratioRows: string[][] = []
+    for (const peer of s.rows) {
+      if (peer === ours) continue
+      for (const variant of s.variants) {
+        for (const key of s.headline) {
+          const metric = s.metrics.find((m) => m.key === key)
+          if (!metric) continue
+          const r = runRatios(ours, peer, variant.key, key)
+          ratioRows.push([
+            peer.server,
+            s.variants.length > 1 ? `${metric.label}, ${variant.label}` : metric.label,
+            fmtRatio(r),
+            metric.better === 'higher' ? 'higher is better' : 'lower is better',
+          ])
+        }
+      }
+    }
+    if (ratioRows.length) {
+      out.push(
+        'Jabiru ÷ peer, per run, median (min–max):',
+        '',
+        table(['peer', 'metric', 'ratio', ''], ratioRows),
+        '',
+      )
+    }
+  }
+  const notes = s.rows.flatMap((row) =>
+    row.runs.flatMap((r) => [
+      ...(r.error ? [`${row.server}, run ${r.run}: failed — ${r.error.split('\n')[0]}`] : []),
+      ...(r.notes ?? []).map((n) => `${row.server}, run ${r.run}: ${n}`),
+    ]),
+  )
+  if (notes.length) out.push('Notes:', '', ...notes.map((n) => `- ${n}`), '')
+  return out.join('\n')
+}
+
+const skippedSection = (s: SkippedResult): string => `### ${s.id} — ${s.title}\n\nSkipped: ${s.skipped}\n`
+
+export const renderResults = (r: BenchResults): string => {
+  const m = r.machine
+  const out: string[] = [
+    `## Profile \`${r.profile}\` — ${r.generatedAt}`,
+    '',
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. ` +
+      `Pinned with taskset: ${m.pinned ? 'yes (server core 0, load core 1)' : 'no'}; nice ${m.nice}. ` +
+      `Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} ` +
+      '(the machine is shared with other work; see README). ' +
+      `Jabiru commit: ${m.jabiruCommit}. ${r.runs} runs per server, median (min–max). ` +
+      `Wall time ${Math.round(r.elapsedSeconds)} s.`,
+    '',
+  ]
+  if (!r.jabiru.available) out.push(`**Jabiru was not measured in this run:** ${r.jabiru.note ?? ''}`, '')
+  const checks = checkTargets(r)
+  out.push(
+    '### Targets (Jabiru, journal on, ratios within the same run)',
+    '',
+    table(
+      ['target', 'measured', 'verdict'],
+      checks.map((c) => [c.target, c.measured, c.verdict === 'MISSED' ? '**MISSED**' : c.verdict]),
+    ),
+    '',
+  )
+  for (const s of r.scenarios)
+    out.push(s.skipped ? skippedSection(s as SkippedResult) : scenarioSection(s as ScenarioResult))
+  for (const p of r.profiles) {
+    out.push(
+      `### CPU profile — ${p.scenario}: ${p.what}`,
+      '',
+      `${p.totalSamples} samples; profile file \`${p.file}\`. Top frames by self time:`,
+      '',
+      table(
+        ['self %', 'function', 'location'],
+        p.topSelf.map((f) => [f.selfPercent.toFixed(1), `\`${f.functionName}\``, `\`${f.location}\``]),
+      ),
+      '',
+      'Self time by file:',
+      '',
+      table(
+        ['self %', 'file'],
+        p.topByFile.map((f) => [f.selfPercent.toFixed(1), `\`${f.location}\``]),
+      ),
+      '',
+    )
+  }
+  return out.join('\n')
+}

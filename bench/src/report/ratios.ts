@@ -1,0 +1,24 @@
+/** Ratios between rows of the same run (Jabiru's value over a peer's, run by run). */
+import { type Spread, spread } from '../lib/stats.ts'
+import type { RowResult, ScenarioResult } from '../run/results.ts'
+
+const runValue = (row: RowResult, run: number, variant: string, metric: string): number | undefined => {
+  const v = row.runs.find((r) => r.run === run)?.values?.[variant]?.[metric]
+  return typeof v === 'number' && !Number.isNaN(v) ? v : undefined
+}
+
+/** Per-run ratio ours/peer for one metric and variant; runs where either side is missing are skipped. */
+export const runRatios = (ours: RowResult, peer: RowResult, variant: string, metric: string): Spread => {
+  const ratios: number[] = []
+  for (const r of ours.runs) {
+    const a = runValue(ours, r.run, variant, metric)
+    const b = runValue(peer, r.run, variant, metric)
+    if (a === undefined || b === undefined) continue
+    if (b === 0) ratios.push(a === 0 ? 1 : Number.POSITIVE_INFINITY)
+    else ratios.push(a / b)
+  }
+  return spread(ratios)
+}
+
+export const rowFor = (s: ScenarioResult, server: string): RowResult | undefined =>
+  s.rows.find((r) => r.server === server)

@@ -1,0 +1,129 @@
+/**
+ * The issue's targets, evaluated on one result file. Every target is a ratio within a run, or an
+ * absolute bound on Jabiru's own median, and is reported as met, missed, or not measured.
+ */
+import type { Spread } from '../lib/stats.ts'
+import type { BenchResults, ScenarioResult } from '../run/results.ts'
+import { HOCUSPOCUS, JABIRU, JABIRU_NO_JOURNAL, REFERENCE, RELAY } from '../servers/catalog.ts'
+import { fmt, fmtRatio, fmtSpread } from './format.ts'
+import { rowFor, runRatios } from './ratios.ts'
+
+export type Verdict = 'met' | 'MISSED' | 'not measured'
+
+export interface TargetCheck {
+  readonly target: string
+  readonly measured: string
+  readonly verdict: Verdict
+}
+
+const scenario = (results: BenchResults, id: string): ScenarioResult | undefined => {
+  const s = results.scenarios.find((x) => x.id === id)
+  return s && !s.skipped ? (s as ScenarioResult) : undefined
+}
+
+const judge = (value: number, ok: (v: number) => boolean): Verdict =>
+  Number.isNaN(value) ? 'not measured' : ok(value) ? 'met' : 'MISSED'
+
+const ratioCheck = (
+  s: ScenarioResult | undefined,
+  peer: string,
+  variant: string,
+  metric: string,
+  target: string,
+  ok: (ratio: number) => boolean,
+): TargetCheck => {
+  const ours = s && rowFor(s, JABIRU.name)
+  const other = s && rowFor(s, peer)
+  if (!ours || !other) return { target, measured: 'not run', verdict: 'not measured' }
+  const r: Spread = runRatios(ours, other, variant, metric)
+  return { target, measured: `${fmtRatio(r)} (median of per-run ratios)`, verdict: judge(r.median, ok) }
+}
+
+/** p99 ≤ the best peer's p99 in the same run (Hocuspocus and the reference server; the relay is the physical line). */
+const p99VsBestPeer = (s: ScenarioResult | undefined, variant: string, label: string): TargetCheck => {
+  const target = `${label}: Jabiru p99 ≤ best peer's p99 (same run)`
+  const ours = s && rowFor(s, JABIRU.name)
+  const peers = s
+    ? [rowFor(s, HOCUSPOCUS.name), rowFor(s, REFERENCE.name)].filter((r) => r !== undefined)
+    : []
+  if (!ours || peers.length === 0) return { target, measured: 'not run', verdict: 'not measured' }
+  const ratios: number[] = []
+  for (const run of ours.runs) {
+    const mine = run.values?.[variant]?.p99
+    const theirs = peers
+      .map((p) => p.runs.find((r) => r.run === run.run)?.values?.[variant]?.p99)
+      .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v))
+    if (typeof mine !== 'number' || Number.isNaN(mine) || theirs.length === 0) continue
+    ratios.push(mine / Math.min(...theirs))
+  }
+  if (ratios.length === 0) return { target, measured: 'no comparable runs', verdict: 'not measured' }
+  ratios.sort((a, b) => a - b)
+  const median = ratios[Math.floor(ratios.length / 2)]!
+  return {
+    target,
+    measured: `Jabiru/best peer p99 ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} per run (median ${median.toFixed(2)}×)`,
+    verdict: judge(median, (v) => v <= 1),
+  }
+}
+
+export const checkTargets = (results: BenchResults): TargetCheck[] => {
+  const s1 = scenario(results, 'S1')
+  const s2 = scenario(results, 'S2')
+  const s3 = scenario(results, 'S3')
+  const s4 = scenario(results, 'S4')
+  const s5 = scenario(results, 'S5')
+  const checks: TargetCheck[] = [
+    ratioCheck(
+      s2,
+      HOCUSPOCUS.name,
+      'ramp',
+      'maxRate',
+      'S2 highest rate with p99<10ms ≥ 1.5× Hocuspocus',
+      (r) => r >= 1.5,
+    ),
+    ratioCheck(
+      s2,
+      RELAY.name,
+      'ramp',
+      'maxRate',
+      'S2 highest rate with p99<10ms ≥ 0.5× raw relay',
+      (r) => r >= 0.5,
+    ),
+  ]
+  for (const v of s3?.variants ?? [{ key: 'c20', label: '20 clients' }]) {
+    checks.push(p99VsBestPeer(s3, v.key, `S3 hot canvas, ${v.label}`))
+  }
+  checks.push(p99VsBestPeer(s4, 'quiet', 'S4 many quiet canvases'))
+  const s1Row = s1 && rowFor(s1, JABIRU.name)
+  const perConn = s1Row?.summary.storm?.rssPerConnKB
+  checks.push({
+    target: 'S1 RSS per idle connection ≤ 10 KB',
+    measured: perConn?.runs.length ? `${fmtSpread(perConn, 'KB')} KB` : 'not run',
+    verdict: perConn?.runs.length ? judge(perConn.median, (v) => v <= 10) : 'not measured',
+  })
+  const s5Row = s5 && rowFor(s5, JABIRU.name)
+  const frag = s5Row?.summary['1000000-fragmented']?.p99One
+  checks.push({
+    target: 'S5 1 MB fragmented canvas synced to a joiner ≤ 200 ms',
+    measured: frag?.runs.length ? `p99 ${fmtSpread(frag, 'ms')} ms (single joiner)` : 'not run',
+    verdict: frag?.runs.length ? judge(frag.median, (v) => v <= 200) : 'not measured',
+  })
+  const on = s2 && rowFor(s2, JABIRU.name)
+  const off = s2 && rowFor(s2, JABIRU_NO_JOURNAL.name)
+  if (on && off) {
+    const r = runRatios(on, off, 'ramp', 'maxRate')
+    const cost = 1 - r.median
+    checks.push({
+      target: 'Journal on costs ≤ 20% of S2 highest rate',
+      measured: `on/off ${fmtRatio(r)} → cost ${Number.isNaN(cost) ? '–' : `${fmt(cost * 100, '%')} %`}`,
+      verdict: judge(cost, (c) => c <= 0.2),
+    })
+  } else {
+    checks.push({
+      target: 'Journal on costs ≤ 20% of S2 highest rate',
+      measured: 'not run',
+      verdict: 'not measured',
+    })
+  }
+  return checks
+}

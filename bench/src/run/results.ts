@@ -1,0 +1,95 @@
+/** The shape of bench/results/*.json. */
+import type { Spread } from '../lib/stats.ts'
+import type { MetricDef, Profile, VariantDef } from '../scenarios/types.ts'
+
+export interface MachineInfo {
+  readonly cpuModel: string
+  readonly cores: number
+  readonly memoryGiB: number
+  readonly node: string
+  readonly os: string
+  readonly pinned: boolean
+  readonly nice: number
+  readonly loadAverageAtStart: readonly number[]
+  readonly loadAverageAtEnd: readonly number[]
+  readonly jabiruCommit: string
+}
+
+export interface RunOutcome {
+  readonly run: number
+  readonly values?: Readonly<Record<string, Readonly<Record<string, number>>>>
+  readonly details?: unknown
+  readonly notes?: readonly string[]
+  readonly error?: string
+  readonly seconds: number
+}
+
+export interface RowResult {
+  readonly server: string
+  readonly runs: readonly RunOutcome[]
+  /** variant → metric → median/min/max over the runs that succeeded. */
+  readonly summary: Readonly<Record<string, Readonly<Record<string, Spread>>>>
+}
+
+export interface ScenarioResult {
+  readonly id: string
+  readonly title: string
+  readonly description: string
+  readonly variants: readonly VariantDef[]
+  readonly metrics: readonly MetricDef[]
+  readonly headline: readonly string[]
+  readonly rows: readonly RowResult[]
+  readonly skipped?: undefined
+}
+
+export interface SkippedResult {
+  readonly id: string
+  readonly title: string
+  readonly skipped: string
+}
+
+export interface ProfileFrame {
+  readonly selfPercent: number
+  readonly functionName: string
+  readonly location: string
+}
+
+export interface ProfileEvidence {
+  readonly scenario: string
+  readonly what: string
+  readonly file: string
+  readonly totalSamples: number
+  readonly topSelf: readonly ProfileFrame[]
+  readonly topByFile: readonly ProfileFrame[]
+}
+
+export interface BenchResults {
+  readonly generatedAt: string
+  readonly profile: Profile
+  readonly benchId: string
+  readonly runs: number
+  readonly machine: MachineInfo
+  readonly jabiru: { readonly available: boolean; readonly note?: string }
+  readonly scenarios: readonly (ScenarioResult | SkippedResult)[]
+  readonly profiles: readonly ProfileEvidence[]
+  readonly elapsedSeconds: number
+}
+
+/** JSON cannot hold Infinity (a lost delivery makes a percentile infinite): stored as the string "inf". */
+export const toJson = (value: unknown): string =>
+  JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? null : v > 0 ? 'inf' : '-inf'
+      return v
+    },
+    2,
+  )
+
+export const fromJson = (text: string): BenchResults =>
+  JSON.parse(text, (_key, v: unknown) => {
+    if (v === 'inf') return Number.POSITIVE_INFINITY
+    if (v === '-inf') return Number.NEGATIVE_INFINITY
+    if (v === null) return Number.NaN
+    return v
+  }) as BenchResults

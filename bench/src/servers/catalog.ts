@@ -1,0 +1,36 @@
+/** The servers under test: Jabiru (journal on and off) and the peers. Each result row names one. */
+import type { Flavor } from '../protocol/wire.ts'
+
+export type ServerKind = 'jabiru' | 'hocuspocus' | 'reference' | 'relay'
+
+export interface ServerSpec {
+  /** Row name in results. */
+  readonly name: string
+  readonly kind: ServerKind
+  readonly flavor: Flavor
+  /** Jabiru only: the bench-only switch BENCH_DISABLE_JOURNAL=1 when false. */
+  readonly journal: boolean
+}
+
+export const JABIRU: ServerSpec = { name: 'jabiru', kind: 'jabiru', flavor: 'yws', journal: true }
+export const JABIRU_NO_JOURNAL: ServerSpec = {
+  name: 'jabiru (journal off)',
+  kind: 'jabiru',
+  flavor: 'yws',
+  journal: false,
+}
+export const HOCUSPOCUS: ServerSpec = {
+  name: 'hocuspocus 3.4.4',
+  kind: 'hocuspocus',
+  flavor: 'hocuspocus',
+  journal: false,
+}
+export const REFERENCE: ServerSpec = {
+  name: 'y-websocket 1.5.4 reference',
+  kind: 'reference',
+  flavor: 'yws',
+  journal: false,
+}
+export const RELAY: ServerSpec = { name: 'raw ws relay', kind: 'relay', flavor: 'yws', journal: false }
+
+export const PEERS: readonly ServerSpec[] = [HOCUSPOCUS, REFERENCE, RELAY]
