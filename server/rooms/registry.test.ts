@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto'
+import * as encoding from 'lib0/encoding'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { WebSocket } from 'ws'
+import * as Y from 'yjs'
+import { MemoryBus } from '../../persistence/memory/bus.ts'
+import type { DocumentStore } from '../../persistence/ports.ts'
+import { openSqlDatabase } from '../../persistence/sql/connect.ts'
+import { SqlDocumentStore } from '../../persistence/sql/document-store.ts'
+import { migrateToLatest } from '../../schema/migrate.ts'
+import { CloseCode } from '../../shared/close-codes.ts'
+import { MessageType, SyncMessageType } from '../../shared/protocol.ts'
+import { waitFor } from '../../test/support/wait.ts'
+import { createLogger } from '../logger.ts'
+import { Connection } from './connection.ts'
+import { GroupCommitJournal } from './journal.ts'
+import { RoomLoadError, RoomRegistry } from './registry.ts'
+
+/** A socket double that records frames and close calls (the Room only sends, closes and pings). */
+class FakeSocket {
+  readonly frames: Uint8Array[] = []
+  closed: { code: number; reason: string } | null = null
+  bufferedAmount = 0
+  send(frame: Uint8Array): void {
+    this.frames.push(frame)
+  }
+  close(code: number, reason: string): void {
+    this.closed = { code, reason }
+  }
+  ping(): void {}
+  /** Updates (sync type 2) received so far. */
+  updates(): Uint8Array[] {
+    return this.frames.filter((frame) => frame[0] === MessageType.Sync && frame[1] === SyncMessageType.Update)
+  }
+}
+
+function connection(socket: FakeSocket, role: 'editor' | 'viewer' = 'editor'): Connection {
+  const principal = {
+    userId: '00000000-0000-4000-8000-00000000000a',
+    organizationId: 'o',
+    displayName: 'A',
+    sessionHash: 'h',
+  }
+  return new Connection(
+    socket as unknown as WebSocket,
+    principal,
+    role === 'viewer' ? { kind: 'read', role: 'viewer' } : { kind: 'edit', role },
+  )
+}
+
+function updateMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageType.Sync)
+  encoding.writeVarUint(encoder, SyncMessageType.Update)
+  encoding.writeVarUint8Array(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+function someUpdate(text: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.getMap('meta').set('name', text)
+  return Y.encodeStateAsUpdate(doc)
+}
+
+/** A DocumentStore wrapper whose behaviour tests can steer. */
+class SteerableStore implements DocumentStore {
+  loads = 0
+  failLoads = 0
+  failCompactions = 0
+  failAppends = 0
+  gate: Promise<void> | null = null
+  constructor(private readonly inner: DocumentStore) {}
+  async appendJournal(entries: Parameters<DocumentStore['appendJournal']>[0]) {
+    if (this.gate !== null) await this.gate
+    if (this.failAppends > 0) {
+      this.failAppends--
+      throw new Error('disk full')
+    }
+    return this.inner.appendJournal(entries)
+  }
+  async loadDocument(canvasId: string) {
+    this.loads++
+    if (this.failLoads > 0) {
+      this.failLoads--
+      throw new Error('storage unavailable')
+    }
+    return this.inner.loadDocument(canvasId)
+  }
+  readJournal(canvasId: string, afterSeq: number) {
+    return this.inner.readJournal(canvasId, afterSeq)
+  }
+  async compact(canvasId: string, state: Uint8Array, upToSeq: number) {
+    if (this.failCompactions > 0) {
+      this.failCompactions--
+      throw new Error('compaction write failed')
+    }
+    return this.inner.compact(canvasId, state, upToSeq)
+  }
+  journalStats(canvasId: string) {
+    return this.inner.journalStats(canvasId)
+  }
+  deleteDocument(canvasId: string) {
+    return this.inner.deleteDocument(canvasId)
+  }
+  ping() {
+    return this.inner.ping()
+  }
+  close() {
+    return this.inner.close()
+  }
+}
+
+interface Context {
+  db: ReturnType<typeof openSqlDatabase>
+  store: SteerableStore
+  registry: RoomRegistry
+  canvas: string
+  close: () => Promise<void>
+}
+const test = suite<Context>('room registry')
+
+test.before(async (context) => {
+  context.db = openSqlDatabase({ kind: 'pglite', dataDir: null })
+  await migrateToLatest(context.db)
+})
+
+test.after(async (context) => {
+  await context.db.destroy()
+})
+
+test.before.each(async (context) => {
+  const store = new SteerableStore(new SqlDocumentStore(context.db))
+  context.canvas = randomUUID()
+  const bus = new MemoryBus()
+  context.store = store
+  context.registry = new RoomRegistry(
+    {
+      documents: store,
+      journal: new GroupCommitJournal(store),
+      bus,
+      log: createLogger('silent'),
+      compactJournalBytes: 1 << 20,
+    },
+    { unloadGraceMs: 10, compactIntervalMs: 60_000 },
+  )
+  context.close = async () => {
+    await context.registry.shutdown()
+    await bus.close()
+  }
+})
+
+test.after.each(async (context) => {
+  await context.close()
+})
+
+test('concurrent connects share one load', async ({ store, registry, canvas }) => {
+  const rooms = await Promise.all(
+    Array.from({ length: 10 }, () => registry.attach(canvas, connection(new FakeSocket()))),
+  )
+  assert.is(store.loads, 1)
+  assert.ok(rooms.every((room) => room === rooms[0]))
+  assert.is(rooms[0]?.connections.size, 10)
+})
+
+test('an update is relayed only after its journal append committed', async ({ store, registry, canvas }) => {
+  const a = new FakeSocket()
+  const b = new FakeSocket()
+  const ca = connection(a)
+  const room = await registry.attach(canvas, ca)
+  await registry.attach(canvas, connection(b))
+  let open: () => void = () => undefined
+  store.gate = new Promise((resolve) => {
+    open = resolve
+  })
+  room.handleFrame(ca, updateMessage(someUpdate('hello')))
+  // Let the journal's batch start and block on the gate; nothing may reach b or the document meanwhile.
+  await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.is(b.updates().length, 0, 'relayed before durable')
+  assert.is(room.doc.getMap('meta').get('name'), undefined, 'applied before durable')
+  store.gate = null
+  open()
+  await waitFor('relay', () => (b.updates().length === 1 ? true : undefined))
+  assert.is(room.doc.getMap('meta').get('name'), 'hello')
+  assert.is(a.updates().length, 0, 'the sender does not get its own update back')
+  const stored = await store.loadDocument(canvas)
+  assert.is(stored.journal.length, 1)
+})
+
+test('a failed journal append applies and relays nothing and closes the sender with 1011', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  const a = new FakeSocket()
+  const b = new FakeSocket()
+  const ca = connection(a)
+  const room = await registry.attach(canvas, ca)
+  await registry.attach(canvas, connection(b))
+  store.failAppends = 1
+  room.handleFrame(ca, updateMessage(someUpdate('lost?')))
+  await waitFor('sender closed', () => a.closed ?? undefined)
+  assert.is(a.closed?.code, CloseCode.InternalError)
+  assert.is(b.updates().length, 0)
+  assert.is(room.doc.getMap('meta').get('name'), undefined)
+  assert.is(b.closed, null, 'other clients carry on')
+})
+
+test('viewers are told their updates are rejected; nothing is stored', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  const v = new FakeSocket()
+  const cv = connection(v, 'viewer')
+  const room = await registry.attach(canvas, cv)
+  room.handleFrame(cv, updateMessage(someUpdate('sneaky')))
+  await room.quiesce()
+  const notices = v.frames.filter((frame) => frame[0] === MessageType.Notice)
+  assert.is(notices.length, 2, 'read-only notice on join, update-rejected after the update')
+  assert.is((await store.loadDocument(canvas)).journal.length, 0)
+  assert.is(room.doc.getMap('meta').get('name'), undefined)
+})
+
+test('a failed load rejects every waiter, leaves no room, and the next connect retries', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  store.failLoads = 1
+  const attempts = await Promise.allSettled([
+    registry.attach(canvas, connection(new FakeSocket())),
+    registry.attach(canvas, connection(new FakeSocket())),
+  ])
+  assert.ok(
+    attempts.every((attempt) => attempt.status === 'rejected' && attempt.reason instanceof RoomLoadError),
+  )
+  assert.is(registry.size, 0)
+  const room = await registry.attach(canvas, connection(new FakeSocket()))
+  assert.ok(room)
+  assert.is(store.loads, 2)
+})
+
+test('the last client leaving unloads the room after compacting its journal into state', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  const a = new FakeSocket()
+  const ca = connection(a)
+  const room = await registry.attach(canvas, ca)
+  room.handleFrame(ca, updateMessage(someUpdate('kept')))
+  await room.quiesce()
+  assert.is((await store.journalStats(canvas)).entries, 1)
+  registry.detach(room, ca)
+  await waitFor('unload', () => (registry.size === 0 ? true : undefined))
+  const stored = await store.loadDocument(canvas)
+  assert.is(stored.journal.length, 0, 'journal folded')
+  assert.ok(stored.state !== null)
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, stored.state)
+  assert.is(doc.getMap('meta').get('name'), 'kept')
+})
+
+test('a failed compaction keeps the room loaded and retries; no data is lost', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  const a = new FakeSocket()
+  const ca = connection(a)
+  const room = await registry.attach(canvas, ca)
+  room.handleFrame(ca, updateMessage(someUpdate('safe')))
+  await room.quiesce()
+  store.failCompactions = 1
+  registry.detach(room, ca)
+  await waitFor('first unload attempt', () => (store.failCompactions === 0 ? true : undefined))
+  assert.is(registry.peek(canvas), room, 'still loaded after the failure')
+  await waitFor('unload on retry', () => (registry.size === 0 ? true : undefined), 5000)
+  assert.is((await store.journalStats(canvas)).entries, 0)
+})
+
+test('reconnect during unload gets the reloaded document', async ({ registry, canvas }) => {
+  const a = new FakeSocket()
+  const ca = connection(a)
+  const room = await registry.attach(canvas, ca)
+  room.handleFrame(ca, updateMessage(someUpdate('again')))
+  await room.quiesce()
+  registry.detach(room, ca)
+  const next = await registry.attach(canvas, connection(new FakeSocket()))
+  assert.is(next.doc.getMap('meta').get('name'), 'again')
+})
+
+test.run()

@@ -1,0 +1,69 @@
+import type { Hono } from 'hono'
+import { MemoryBus } from '../../persistence/memory/bus.ts'
+import { openSqlDatabase } from '../../persistence/sql/connect.ts'
+import { SqlDocumentStore } from '../../persistence/sql/document-store.ts'
+import { MetadataStore } from '../../persistence/sql/metadata-store.ts'
+import { SqlSessionStore } from '../../persistence/sql/session-store.ts'
+import { migrateToLatest } from '../../schema/migrate.ts'
+import { createApp } from '../../server/app.ts'
+import { Authenticator } from '../../server/auth/authenticator.ts'
+import type { AppEnv } from '../../server/http/env.ts'
+import { createLogger } from '../../server/logger.ts'
+import { GroupCommitJournal } from '../../server/rooms/journal.ts'
+import { RoomRegistry } from '../../server/rooms/registry.ts'
+
+/** The HTTP app on in-memory PGlite and in-process adapters, for `app.request()` tests. */
+export async function createInProcessApp() {
+  const db = openSqlDatabase({ kind: 'pglite', dataDir: null })
+  await migrateToLatest(db)
+  const log = createLogger('silent')
+  const metadata = new MetadataStore(db)
+  const documents = new SqlDocumentStore(db)
+  const sessions = new SqlSessionStore(db)
+  const bus = new MemoryBus()
+  const registry = new RoomRegistry(
+    { documents, journal: new GroupCommitJournal(documents), bus, log, compactJournalBytes: 1 << 20 },
+    { unloadGraceMs: 50, compactIntervalMs: 60_000 },
+  )
+  const auth = new Authenticator(sessions, metadata, 3600_000)
+  const app: Hono<AppEnv> = createApp({
+    metadata,
+    documents,
+    auth,
+    registry,
+    log,
+    readiness: () => metadata.ping(),
+  })
+  return {
+    app,
+    db,
+    metadata,
+    documents,
+    auth,
+    async close() {
+      await registry.shutdown()
+      await bus.close()
+      await db.destroy()
+    },
+  }
+}
+
+/** JSON request helper over `app.request()`. */
+export async function call(
+  app: Hono<AppEnv>,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; rawBody?: string } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = {}
+  if (options.body !== undefined || options.rawBody !== undefined)
+    headers['content-type'] = 'application/json'
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+  const response = await app.request(path, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  })
+  const text = await response.text()
+  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) }
+}
