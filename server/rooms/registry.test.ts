@@ -28,7 +28,9 @@ class FakeSocket {
   close(code: number, reason: string): void {
     this.closed = { code, reason }
   }
-  ping(): void {}
+  ping(): void {
+    // Heartbeats are not under test here.
+  }
   /** Updates (sync type 2) received so far. */
   updates(): Uint8Array[] {
     return this.frames.filter((frame) => frame[0] === MessageType.Sync && frame[1] === SyncMessageType.Update)
