@@ -48,7 +48,11 @@ async function main(log: Logger, config: Config): Promise<void> {
     'adapters',
   )
 
-  const server = await startServer(config, { metadata: new MetadataStore(db), documents, sessions, bus }, log)
+  const server = await startServer(
+    config,
+    { metadata: new MetadataStore(db), documents, sessions, bus, extensions: [] },
+    log,
+  )
 
   const stop = (signal: string) => {
     log.info({ signal }, 'signal received')

@@ -6,16 +6,18 @@ import { createApp } from './app.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import type { Config } from './config.ts'
 import type { Logger } from './logger.ts'
+import type { RoomExtension } from './rooms/extensions.ts'
 import { DisabledJournal, GroupCommitJournal, type Journal } from './rooms/journal.ts'
 import { RoomRegistry } from './rooms/registry.ts'
 import { CollabUpgradeHandler } from './ws/upgrade.ts'
 
-/** The adapters a server runs on, chosen by the composition root. */
+/** The adapters a server runs on and the room extensions it uses, chosen by the composition root. */
 export interface ServerAdapters {
   readonly metadata: MetadataStore
   readonly documents: DocumentStore
   readonly sessions: SessionStore
   readonly bus: Bus
+  readonly extensions: readonly RoomExtension[]
 }
 
 export interface RunningServer {
@@ -44,6 +46,7 @@ export async function startServer(
       bus: adapters.bus,
       log,
       compactJournalBytes: config.compactJournalBytes,
+      extensions: adapters.extensions,
     },
     { unloadGraceMs: config.roomUnloadGraceMs, compactIntervalMs: config.compactIntervalMs },
   )

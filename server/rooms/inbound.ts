@@ -1,4 +1,5 @@
 import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { MessageType, SyncMessageType } from '../../shared/protocol.ts'
 
@@ -81,6 +82,18 @@ function decodeAwareness(payload: Uint8Array, limits: InboundLimits): AwarenessE
   }
   requireEnd(decoder, 'awareness')
   return entries
+}
+
+/** The inverse of the awareness decoding above (y-protocols' awareness update format). */
+export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, entries.length)
+  for (const entry of entries) {
+    encoding.writeVarUint(encoder, entry.clientId)
+    encoding.writeVarUint(encoder, entry.clock)
+    encoding.writeVarString(encoder, JSON.stringify(entry.state))
+  }
+  return encoding.toUint8Array(encoder)
 }
 
 export function decodeInbound(

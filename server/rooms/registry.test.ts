@@ -143,6 +143,7 @@ test.before.each(async (context) => {
       bus,
       log: createLogger('silent'),
       compactJournalBytes: 1 << 20,
+      extensions: [],
     },
     { unloadGraceMs: 10, compactIntervalMs: 60_000 },
   )

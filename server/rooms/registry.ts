@@ -121,6 +121,8 @@ export class RoomRegistry {
     this.entries.set(room.canvasId, { kind: 'unloading', done })
     try {
       await room.quiesce()
+      await room.beforeUnload()
+      await room.quiesce()
       await room.compact()
       room.destroy()
       this.entries.delete(room.canvasId)
@@ -171,6 +173,8 @@ export class RoomRegistry {
     const failures: unknown[] = []
     for (const room of rooms) {
       try {
+        await room.quiesce()
+        await room.beforeUnload()
         await room.quiesce()
         await room.compact()
       } catch (error) {

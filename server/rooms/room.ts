@@ -4,7 +4,14 @@ import type { Bus, BusMessage, DocumentStore, StoredDocument, Subscription } fro
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { Logger } from '../logger.ts'
 import type { Connection } from './connection.ts'
-import { type AwarenessEntry, decodeInbound, isEmptyUpdate, ProtocolError } from './inbound.ts'
+import type { AcceptedUpdate, RoomExtension, RoomView, UpdateVerdict } from './extensions.ts'
+import {
+  type AwarenessEntry,
+  decodeInbound,
+  encodeAwarenessEntries,
+  isEmptyUpdate,
+  ProtocolError,
+} from './inbound.ts'
 import type { Journal } from './journal.ts'
 import { LOAD_ORIGIN, type TransactionOrigin } from './origin.ts'
 import { awarenessFrame, noticeFrame, syncStep1Frame, syncStep2Frame, updateFrame } from './outbound.ts'
@@ -17,6 +24,8 @@ export interface RoomDeps {
   readonly log: Logger
   /** Compact as soon as this many journal bytes were applied since the last compaction. */
   readonly compactJournalBytes: number
+  /** Called in order; see extensions.ts. */
+  readonly extensions: readonly RoomExtension[]
 }
 
 /** Awareness changes made by the room itself when a connection goes away. */
@@ -50,7 +59,7 @@ export function applyStored(
  * Invariant: an update is journaled before it is applied here, relayed to other connections or published to other
  * instances, so every edit any client has received survives a crash of this process.
  */
-export class Room {
+export class Room implements RoomView {
   readonly doc = new Y.Doc()
   readonly awareness = new awarenessProtocol.Awareness(this.doc)
   readonly connections = new Set<Connection>()
@@ -96,6 +105,7 @@ export class Room {
     room.subscription = subscription
     deliver = room.onBusMessage
     for (const message of early) room.onBusMessage(message)
+    room.notify('roomLoaded', (extension) => extension.roomLoaded?.(room))
     return room
   }
 
@@ -113,6 +123,7 @@ export class Room {
     if (connection.state.kind === 'read-only') {
       connection.send(noticeFrame({ type: 'read-only', reason: connection.state.reason }))
     }
+    this.notify('connectionAdded', (extension) => extension.connectionAdded?.(this, connection))
   }
 
   removeConnection(connection: Connection): void {
@@ -120,6 +131,52 @@ export class Room {
     const owned = [...connection.awarenessClientIds]
     for (const clientId of owned) this.awarenessOwners.delete(clientId)
     if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, AWARENESS_CLOSED)
+    this.notify('connectionRemoved', (extension) => extension.connectionRemoved?.(this, connection))
+  }
+
+  broadcast(frame: Uint8Array): void {
+    for (const connection of this.connections) connection.send(frame)
+  }
+
+  /** Runs a hook on every extension; a throwing extension is logged and never breaks the room. */
+  private notify(hook: string, call: (extension: RoomExtension) => void): void {
+    for (const extension of this.deps.extensions) {
+      try {
+        call(extension)
+      } catch (error) {
+        this.deps.log.error(
+          { err: error, canvasId: this.canvasId, extension: extension.name, hook },
+          'extension failed',
+        )
+      }
+    }
+  }
+
+  /** The first rejection wins; a guard that throws rejects (fail closed). */
+  private checkUpdate(connection: Connection, update: Uint8Array): UpdateVerdict {
+    for (const extension of this.deps.extensions) {
+      if (extension.checkUpdate === undefined) continue
+      try {
+        const verdict = extension.checkUpdate(this, connection, update)
+        if (verdict.kind === 'reject') return verdict
+      } catch (error) {
+        this.deps.log.error(
+          { err: error, canvasId: this.canvasId, extension: extension.name },
+          'update guard failed',
+        )
+        return { kind: 'reject', reason: 'invalid' }
+      }
+    }
+    return { kind: 'accept' }
+  }
+
+  private afterUpdate(accepted: AcceptedUpdate): void {
+    this.notify('afterUpdate', (extension) => extension.afterUpdate?.(this, accepted))
+  }
+
+  /** Lets extensions finish work that must precede an unload (e.g. a last version). */
+  async beforeUnload(): Promise<void> {
+    for (const extension of this.deps.extensions) await extension.beforeUnload?.(this)
   }
 
   handleFrame(connection: Connection, data: Uint8Array): void {
@@ -169,6 +226,17 @@ export class Room {
         connection.send(noticeFrame({ type: 'update-rejected', reason: 'read-only' }))
         return
       case 'editing': {
+        const verdict = this.checkUpdate(connection, update)
+        if (verdict.kind === 'reject') {
+          connection.send(
+            noticeFrame({
+              type: 'update-rejected',
+              reason: verdict.reason,
+              blockIds: verdict.blockIds ?? [],
+            }),
+          )
+          return
+        }
         const origin: TransactionOrigin = {
           kind: 'client',
           connectionId: connection.id,
@@ -230,6 +298,7 @@ export class Room {
     }
     const frame = updateFrame(update)
     for (const connection of this.connections) if (connection !== sender) connection.send(frame)
+    this.afterUpdate({ update, seq, origin, authorId: origin.kind === 'client' ? origin.userId : null })
     if (!this.deps.journal.durable) return
     this.seqs.mark(seq)
     this.uncompactedBytes += update.length
@@ -249,7 +318,9 @@ export class Room {
         return
       }
     }
-    for (const entry of entries) {
+    const rewritten = this.rewriteAwareness(connection, entries)
+    if (rewritten === null) return
+    for (const entry of rewritten) {
       if (entry.state === null) {
         this.awarenessOwners.delete(entry.clientId)
         connection.awarenessClientIds.delete(entry.clientId)
@@ -258,7 +329,33 @@ export class Room {
         connection.awarenessClientIds.add(entry.clientId)
       }
     }
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, connection)
+    const update = rewritten === entries ? payload : encodeAwarenessEntries(rewritten)
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, connection)
+  }
+
+  /** Applies extensions' awarenessState rewrites; returns `entries` itself when no extension rewrites. */
+  private rewriteAwareness(
+    connection: Connection,
+    entries: readonly AwarenessEntry[],
+  ): readonly AwarenessEntry[] | null {
+    const rewriters = this.deps.extensions.filter((extension) => extension.awarenessState !== undefined)
+    if (rewriters.length === 0) return entries
+    try {
+      return entries.map((entry) => {
+        let state = entry.state as Record<string, unknown> | null
+        for (const extension of rewriters) {
+          if (state === null) break
+          state = extension.awarenessState?.(this, connection, state) ?? null
+        }
+        return { ...entry, state }
+      })
+    } catch (error) {
+      this.deps.log.error(
+        { err: error, canvasId: this.canvasId },
+        'awareness rewrite failed; message dropped',
+      )
+      return null
+    }
   }
 
   /** Relays every awareness change (local or remote) to local connections; publishes local ones. */
@@ -299,15 +396,16 @@ export class Room {
   }
 
   private applyRemote(update: Uint8Array, seq: number, instanceId: string): void {
+    const origin: TransactionOrigin = { kind: 'remote', instanceId }
     try {
-      Y.applyUpdate(this.doc, update, { kind: 'remote', instanceId } satisfies TransactionOrigin)
+      Y.applyUpdate(this.doc, update, origin)
     } catch (error) {
       this.deps.log.error({ err: error, canvasId: this.canvasId, seq }, 'remote update failed to apply')
     }
     this.seqs.mark(seq)
     this.uncompactedBytes += update.length
-    const frame = updateFrame(update)
-    for (const connection of this.connections) connection.send(frame)
+    this.broadcast(updateFrame(update))
+    this.afterUpdate({ update, seq, origin, authorId: null })
     if (this.seqs.hasGap) void this.repair()
   }
 
@@ -394,6 +492,7 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
+    this.notify('roomDestroyed', (extension) => extension.roomDestroyed?.(this))
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
     this.doc.destroy()

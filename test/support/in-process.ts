@@ -22,7 +22,14 @@ export async function createInProcessApp() {
   const sessions = new SqlSessionStore(db)
   const bus = new MemoryBus()
   const registry = new RoomRegistry(
-    { documents, journal: new GroupCommitJournal(documents), bus, log, compactJournalBytes: 1 << 20 },
+    {
+      documents,
+      journal: new GroupCommitJournal(documents),
+      bus,
+      log,
+      compactJournalBytes: 1 << 20,
+      extensions: [],
+    },
     { unloadGraceMs: 50, compactIntervalMs: 60_000 },
   )
   const auth = new Authenticator(sessions, metadata, 3600_000)
