@@ -51,6 +51,10 @@ export async function startServer(
     { unloadGraceMs: config.roomUnloadGraceMs, compactIntervalMs: config.compactIntervalMs },
   )
   adapters.bus.onReconnect(() => registry.repairAll())
+  // Access changes not tied to one canvas (session revoked, user deactivated) travel on the global channel.
+  const globalSubscription = await adapters.bus.subscribe(null, (message) => {
+    if (message.kind === 'access') registry.accessChangedEverywhere(message.userId)
+  })
   const auth = new Authenticator(adapters.sessions, adapters.metadata, config.sessionTtlMs)
   const app = createApp({
     metadata: adapters.metadata,
@@ -100,6 +104,7 @@ export async function startServer(
         log.info('shutting down')
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
         try {
+          await globalSubscription.unsubscribe()
           await registry.shutdown()
         } finally {
           upgrades.close()

@@ -36,6 +36,12 @@ export interface AcceptedUpdate {
   readonly authorId: string | null
 }
 
+/** An access change published on the bus; null fields mean "any". */
+export interface AccessChange {
+  readonly canvasId: string | null
+  readonly userId: string | null
+}
+
 export interface RoomExtension {
   readonly name: string
   /** Called before a client's update is journaled; a rejection drops it everywhere and tells the sender. */
@@ -56,6 +62,11 @@ export interface RoomExtension {
   roomLoaded?(room: RoomView): void
   /** Before a room unloads (its last connection left and the grace period passed), after journal writes settled. */
   beforeUnload?(room: RoomView): Promise<void>
+  /**
+   * Someone changed who may access this canvas (membership, sharing, session, user deactivation), on this or any
+   * other instance. Re-check the room's connections: close them or downgrade them to read-only.
+   */
+  accessChanged?(room: RoomView, change: AccessChange): void
   /** The room is gone: release timers and caches. */
   roomDestroyed?(room: RoomView): void
 }

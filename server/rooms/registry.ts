@@ -144,6 +144,39 @@ export class RoomRegistry {
     }
   }
 
+  /**
+   * A server-made change to a canvas (restore, template import), wherever the canvas is loaded: through the local
+   * room when loaded here, else journaled directly and published, so rooms on other instances apply it and a later
+   * load reads it from the journal.
+   */
+  async submitServerUpdate(
+    canvasId: string,
+    update: Uint8Array,
+    reason: string,
+    authorId: string | null,
+  ): Promise<void> {
+    const live = this.peek(canvasId)
+    if (live !== null) return live.submitServerUpdate(update, reason, authorId)
+    const [seq] = await this.deps.documents.appendJournal([{ canvasId, update, authorId }])
+    if (seq === undefined) throw new Error('journal append returned no seq')
+    // A room that started loading meanwhile either read this entry or receives it here (Yjs ignores duplicates).
+    await this.deps.bus.publish({ kind: 'update', canvasId, origin: this.deps.bus.instanceId, seq, update })
+    // Our own publication is ignored by our own rooms, so a room that loaded meanwhile re-reads storage.
+    const entry = this.entries.get(canvasId)
+    const loaded =
+      entry?.kind === 'live'
+        ? entry.room
+        : entry?.kind === 'loading'
+          ? await entry.room.catch(() => null)
+          : null
+    if (loaded !== null) await loaded.repair()
+  }
+
+  /** An access change with no canvas (user deactivated, session revoked): every room re-checks. */
+  accessChangedEverywhere(userId: string | null): void {
+    for (const room of this.liveRooms()) room.accessChanged({ canvasId: null, userId })
+  }
+
   /** Bus reconnected: messages may have been lost, so every room re-reads storage. */
   repairAll(): void {
     for (const room of this.liveRooms()) void room.repair()

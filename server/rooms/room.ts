@@ -4,7 +4,7 @@ import type { Bus, BusMessage, DocumentStore, StoredDocument, Subscription } fro
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { Logger } from '../logger.ts'
 import type { Connection } from './connection.ts'
-import type { AcceptedUpdate, RoomExtension, RoomView, UpdateVerdict } from './extensions.ts'
+import type { AcceptedUpdate, AccessChange, RoomExtension, RoomView, UpdateVerdict } from './extensions.ts'
 import {
   type AwarenessEntry,
   decodeInbound,
@@ -172,6 +172,11 @@ export class Room implements RoomView {
 
   private afterUpdate(accepted: AcceptedUpdate): void {
     this.notify('afterUpdate', (extension) => extension.afterUpdate?.(this, accepted))
+  }
+
+  /** Access rules changed somewhere (bus message on this canvas, or a global one routed here by the registry). */
+  accessChanged(change: AccessChange): void {
+    this.notify('accessChanged', (extension) => extension.accessChanged?.(this, change))
   }
 
   /** Lets extensions finish work that must precede an unload (e.g. a last version). */
@@ -374,12 +379,15 @@ export class Room implements RoomView {
   }
 
   private readonly onBusMessage = (message: BusMessage): void => {
-    if (this.destroyed || message.origin === this.deps.bus.instanceId) return
+    if (this.destroyed) return
+    // Our own updates and awareness come back from the bus: already applied here. Access changes do not.
+    const own = message.origin === this.deps.bus.instanceId
     switch (message.kind) {
       case 'update':
-        this.applyRemote(message.update, message.seq, message.origin)
+        if (!own) this.applyRemote(message.update, message.seq, message.origin)
         return
       case 'awareness':
+        if (own) return
         try {
           awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, AWARENESS_REMOTE)
         } catch (error) {
@@ -387,6 +395,7 @@ export class Room implements RoomView {
         }
         return
       case 'access':
+        this.accessChanged({ canvasId: message.canvasId, userId: message.userId })
         return
       default: {
         const never: never = message
