@@ -5,7 +5,7 @@ import { waitFor } from '../../test/support/wait.ts'
 import type { BlockLease, LockManager, LockResult } from '../ports.ts'
 
 const LONG_TTL_MS = 60_000
-const SHORT_TTL_MS = 300
+const SHORT_TTL_MS = 500
 const EXPIRY_TIMEOUT_MS = 5_000
 const CONTENDERS = 20
 const TOKEN_PATTERN = /^[0-9a-f]{32}$/

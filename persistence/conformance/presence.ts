@@ -6,7 +6,7 @@ import type { PresenceStore } from '../ports.ts'
 
 const LONG_TTL_MS = 60_000
 /** Short enough for expiry tests to be quick, long enough to be read back before it expires. */
-const SHORT_TTL_MS = 300
+const SHORT_TTL_MS = 500
 const EXPIRY_TIMEOUT_MS = 5_000
 /** Slack for lastSeen, which the store stamps itself. */
 const CLOCK_SLACK_MS = 5_000

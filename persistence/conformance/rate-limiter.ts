@@ -5,7 +5,7 @@ import { waitFor } from '../../test/support/wait.ts'
 import type { RateDecision, RateLimiter } from '../ports.ts'
 
 const LONG_WINDOW_MS = 60_000
-const SHORT_WINDOW_MS = 300
+const SHORT_WINDOW_MS = 500
 const RESET_TIMEOUT_MS = 5_000
 
 function refusedAfter(decision: RateDecision): number {
