@@ -1,0 +1,276 @@
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Database } from '../../schema/database.ts'
+import type {
+  CompactionResult,
+  DocumentStore,
+  JournalAppend,
+  JournalEntry,
+  JournalStats,
+  StoredDocument,
+} from '../ports.ts'
+
+/**
+ * PostgreSQL's bind-parameter limit is 65535 per statement; journal rows bind 4 values and seq allocations 2, so
+ * these keep one statement well below it. A normal group-commit batch fits in one statement of each kind.
+ */
+const MAX_JOURNAL_ROWS_PER_INSERT = 10_000
+const MAX_CANVASES_PER_ALLOCATION = 10_000
+
+/** Canonical lower-case UUID: the form PostgreSQL prints, so ids we send and ids RETURNING gives back compare equal. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+const EMPTY_DOCUMENT: StoredDocument = Object.freeze({ state: null, stateSeq: 0, journal: Object.freeze([]) })
+
+export interface SqlDocumentStoreOptions {
+  /** When true, close() destroys the Kysely handle (and its pool). Default false: the caller owns it. */
+  readonly ownsDatabase?: boolean
+}
+
+/**
+ * DocumentStore on PostgreSQL or PGlite (tables canvas_documents + canvas_journal, migration 0002).
+ *
+ * Ordering invariant: seqs of one canvas are allocated by incrementing canvas_documents.last_seq in the same
+ * transaction that inserts the journal rows. The row lock taken by that update is held until commit, so a second
+ * appender of the same canvas waits for the first to commit before it can even learn its seqs: seq N+1 can never
+ * become visible while N is still uncommitted. compact() and deleteDocument() take the same row lock first.
+ *
+ * Canvas and author ids must be canonical lower-case UUIDs (checked before any I/O; TypeError otherwise).
+ *
+ * By default the store owns nothing: close() is a no-op and the caller destroys the Kysely handle it passed in.
+ */
+export class SqlDocumentStore implements DocumentStore {
+  readonly #db: Kysely<Database>
+  readonly #ownsDatabase: boolean
+
+  constructor(db: Kysely<Database>, options: SqlDocumentStoreOptions = {}) {
+    this.#db = db
+    this.#ownsDatabase = options.ownsDatabase ?? false
+  }
+
+  async appendJournal(entries: readonly JournalAppend[]): Promise<number[]> {
+    if (entries.length === 0) return []
+    const counts = new Map<string, number>()
+    for (const entry of entries) {
+      assertCanvasId(entry.canvasId)
+      if (entry.authorId !== null) assertUuid(entry.authorId, 'author id')
+      if (!(entry.update instanceof Uint8Array)) throw new TypeError('journal update must be a Uint8Array')
+      counts.set(entry.canvasId, (counts.get(entry.canvasId) ?? 0) + 1)
+    }
+    return this.#db.transaction().execute(async (trx) => {
+      const lastSeqs = await allocateSeqs(trx, counts)
+      // First seq of this batch per canvas; entries of one canvas take consecutive seqs in input order.
+      const nextSeq = new Map<string, number>()
+      for (const [canvasId, count] of counts)
+        nextSeq.set(canvasId, requireSeq(lastSeqs, canvasId) - count + 1)
+      const seqs: number[] = []
+      const rows = entries.map((entry) => {
+        const seq = requireSeq(nextSeq, entry.canvasId)
+        nextSeq.set(entry.canvasId, seq + 1)
+        seqs.push(seq)
+        return { canvas_id: entry.canvasId, seq, update: entry.update, author_id: entry.authorId }
+      })
+      for (let start = 0; start < rows.length; start += MAX_JOURNAL_ROWS_PER_INSERT) {
+        await trx
+          .insertInto('canvas_journal')
+          .values(rows.slice(start, start + MAX_JOURNAL_ROWS_PER_INSERT))
+          .execute()
+      }
+      return seqs
+    })
+  }
+
+  async loadDocument(canvasId: string): Promise<StoredDocument> {
+    assertCanvasId(canvasId)
+    // Both reads share one REPEATABLE READ snapshot: a compaction committing between them cannot delete journal
+    // entries this load has not seen in the state it read.
+    return this.#db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        const document = await trx
+          .selectFrom('canvas_documents')
+          .select(['state', 'state_seq'])
+          .where('canvas_id', '=', canvasId)
+          .executeTakeFirst()
+        if (document === undefined) return EMPTY_DOCUMENT
+        const stateSeq = toSeq(document.state_seq)
+        const journal = await selectJournal(trx, canvasId, stateSeq)
+        return { state: document.state === null ? null : toPlainBytes(document.state), stateSeq, journal }
+      })
+  }
+
+  async readJournal(canvasId: string, afterSeq: number): Promise<JournalEntry[]> {
+    assertCanvasId(canvasId)
+    assertSeqArgument(afterSeq, 'afterSeq')
+    // One statement, one snapshot. Entries already folded by a compaction are gone: callers that see the first
+    // returned seq > afterSeq + 1 must reload the document instead.
+    return selectJournal(this.#db, canvasId, afterSeq)
+  }
+
+  async compact(canvasId: string, state: Uint8Array, upToSeq: number): Promise<CompactionResult> {
+    assertCanvasId(canvasId)
+    assertSeqArgument(upToSeq, 'upToSeq')
+    if (!(state instanceof Uint8Array)) throw new TypeError('compacted state must be a Uint8Array')
+    return this.#db.transaction().execute(async (trx) => {
+      // FOR UPDATE serialises with appenders (which update last_seq) and with other compactors of this canvas.
+      const document = await trx
+        .selectFrom('canvas_documents')
+        .select(['state_seq', 'last_seq'])
+        .where('canvas_id', '=', canvasId)
+        .forUpdate()
+        .executeTakeFirst()
+      const stateSeq = document === undefined ? 0 : toSeq(document.state_seq)
+      const lastSeq = document === undefined ? 0 : toSeq(document.last_seq)
+      if (upToSeq > lastSeq) {
+        throw new RangeError(
+          `cannot compact canvas ${canvasId} up to seq ${upToSeq}: its journal ends at seq ${lastSeq}`,
+        )
+      }
+      // A compactor that is behind (or equal) never overwrites a state that already covers more of the journal.
+      if (upToSeq <= stateSeq) return { written: false, stateSeq }
+      await trx
+        .updateTable('canvas_documents')
+        .set({ state, state_seq: upToSeq, updated_at: sql<Date>`now()` })
+        .where('canvas_id', '=', canvasId)
+        .execute()
+      await trx
+        .deleteFrom('canvas_journal')
+        .where('canvas_id', '=', canvasId)
+        .where('seq', '<=', upToSeq)
+        .execute()
+      return { written: true, stateSeq: upToSeq }
+    })
+  }
+
+  async journalStats(canvasId: string): Promise<JournalStats> {
+    assertCanvasId(canvasId)
+    const row = await this.#db
+      .selectFrom('canvas_journal')
+      .select((eb) => [
+        eb.fn.countAll<number | string | bigint>().as('entries'),
+        sql<number | string | bigint>`coalesce(sum(octet_length(${sql.ref('update')})), 0)`.as('bytes'),
+      ])
+      .where('canvas_id', '=', canvasId)
+      .executeTakeFirstOrThrow()
+    return { entries: toCount(row.entries), bytes: toCount(row.bytes) }
+  }
+
+  async deleteDocument(canvasId: string): Promise<void> {
+    assertCanvasId(canvasId)
+    await this.#db.transaction().execute(async (trx) => {
+      // Document row first: its lock orders this delete against appenders and compactors of the canvas.
+      await trx.deleteFrom('canvas_documents').where('canvas_id', '=', canvasId).execute()
+      await trx.deleteFrom('canvas_journal').where('canvas_id', '=', canvasId).execute()
+    })
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db)
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDatabase) await this.#db.destroy()
+  }
+}
+
+/**
+ * Reserves `count` seqs per canvas and returns each canvas's new last_seq. One multi-row upsert per chunk, VALUES
+ * in sorted id order: PostgreSQL processes VALUES rows in list order, so every batch locks its canvases in the
+ * same global order and two batches sharing canvases cannot deadlock. Chunks are also taken in that order.
+ */
+async function allocateSeqs(
+  trx: Transaction<Database>,
+  counts: ReadonlyMap<string, number>,
+): Promise<Map<string, number>> {
+  const canvasIds = [...counts.keys()].sort()
+  const lastSeqs = new Map<string, number>()
+  for (let start = 0; start < canvasIds.length; start += MAX_CANVASES_PER_ALLOCATION) {
+    const chunk = canvasIds.slice(start, start + MAX_CANVASES_PER_ALLOCATION)
+    const rows = await trx
+      .insertInto('canvas_documents')
+      .values(
+        chunk.map((canvasId) => ({
+          canvas_id: canvasId,
+          state_seq: 0,
+          last_seq: requireSeq(counts, canvasId),
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.column('canvas_id').doUpdateSet({
+          last_seq: sql<number>`canvas_documents.last_seq + excluded.last_seq`,
+          updated_at: sql<Date>`now()`,
+        }),
+      )
+      .returning(['canvas_id', 'last_seq'])
+      .execute()
+    for (const row of rows) lastSeqs.set(row.canvas_id, toSeq(row.last_seq))
+  }
+  return lastSeqs
+}
+
+async function selectJournal(
+  db: Kysely<Database> | Transaction<Database>,
+  canvasId: string,
+  afterSeq: number,
+): Promise<JournalEntry[]> {
+  const rows = await db
+    .selectFrom('canvas_journal')
+    .select(['seq', 'update', 'author_id', 'created_at'])
+    .where('canvas_id', '=', canvasId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .execute()
+  return rows.map((row) => ({
+    seq: toSeq(row.seq),
+    update: toPlainBytes(row.update),
+    authorId: row.author_id,
+    createdAt: row.created_at,
+  }))
+}
+
+function requireSeq(seqs: ReadonlyMap<string, number>, canvasId: string): number {
+  const seq = seqs.get(canvasId)
+  if (seq === undefined) throw new Error(`invariant violated: no seq allocated for canvas ${canvasId}`)
+  return seq
+}
+
+/** pg parses int8 to number (see connect.ts) and PGlite returns numbers, but convert defensively. */
+function toSeq(value: unknown): number {
+  return toNonNegativeInteger(value, 'seq')
+}
+
+function toCount(value: unknown): number {
+  return toNonNegativeInteger(value, 'count')
+}
+
+function toNonNegativeInteger(value: unknown, what: string): number {
+  const number = Number(value)
+  if (!Number.isSafeInteger(number) || number < 0) {
+    throw new Error(`invalid ${what} from database: ${String(value)}`)
+  }
+  return number
+}
+
+/** bytea is a Buffer from pg and a Uint8Array from PGlite: callers always get a plain Uint8Array view. */
+function toPlainBytes(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError('expected bytea to be returned as a Uint8Array')
+  if (Object.getPrototypeOf(value) === Uint8Array.prototype) return value
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+}
+
+function assertCanvasId(canvasId: string): void {
+  assertUuid(canvasId, 'canvas id')
+}
+
+function assertUuid(value: string, what: string): void {
+  if (typeof value !== 'string' || !CANONICAL_UUID.test(value)) {
+    throw new TypeError(`${what} must be a lower-case UUID, got ${JSON.stringify(value)}`)
+  }
+}
+
+function assertSeqArgument(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${what} must be a non-negative integer, got ${String(value)}`)
+  }
+}
