@@ -101,6 +101,17 @@ export interface CanvasesTable {
   created_at: CreatedAt
   updated_at: Timestamp
   deleted_at: NullableTimestamp
+  /** Secret of the canvas's public link (migration 0003); null when the link is off. */
+  public_link_token: ColumnType<string | null, string | null | undefined, string | null>
+}
+
+/** A user's role on one canvas, granted through sharing (migration 0003). */
+export interface CanvasPermissionsTable {
+  canvas_id: string
+  user_id: string
+  role: ProjectRole
+  granted_by: string | null
+  granted_at: CreatedAt
 }
 
 /** Embedded session store (Redis `session:{hash}` replaces it when REDIS_URL is set). */
@@ -140,6 +151,7 @@ export interface Database {
   saved_queries: SavedQueriesTable
   audit_logs: AuditLogsTable
   canvases: CanvasesTable
+  canvas_permissions: CanvasPermissionsTable
   sessions: SessionsTable
   canvas_documents: CanvasDocumentsTable
   canvas_journal: CanvasJournalTable
@@ -152,5 +164,6 @@ export type Project = Selectable<ProjectsTable>
 export type ProjectUpdate = Updateable<ProjectsTable>
 export type ProjectMember = Selectable<ProjectMembersTable>
 export type Canvas = Selectable<CanvasesTable>
+export type CanvasPermission = Selectable<CanvasPermissionsTable>
 export type AuditLog = Selectable<AuditLogsTable>
 export type NewAuditLog = Insertable<AuditLogsTable>
