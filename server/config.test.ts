@@ -45,4 +45,68 @@ test('ALLOWED_ORIGINS splits on commas and MONGO_URL enables Mongo', () => {
   assert.equal(config.mongo, { url: 'mongodb://127.0.0.1:27017', dbName: 'jabiru' })
 })
 
+test('rate limits, WebSocket budgets and audit batching have generous defaults', () => {
+  const config = parseConfig({})
+  assert.equal(config.rateLimits, { userPerMinute: 1200, ipPerMinute: 300, loginPerAccountPerMinute: 20 })
+  assert.equal(config.wsBudget, {
+    messagesPerSecond: 1000,
+    messageBurst: 5000,
+    bytesPerSecond: 16 * 1024 * 1024,
+    byteBurst: 64 * 1024 * 1024,
+  })
+  assert.equal(config.audit, { flushIntervalMs: 200, batchSize: 100 })
+  assert.is(config.cookieSecure, false)
+  assert.is(config.trustProxy, false)
+  assert.ok(Object.isFrozen(config.rateLimits) && Object.isFrozen(config.wsBudget))
+})
+
+test('rate limits, budgets, audit batching, cookie and proxy settings are read from the environment', () => {
+  const config = parseConfig({
+    RATE_LIMIT_USER_PER_MINUTE: '5',
+    RATE_LIMIT_IP_PER_MINUTE: '6',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '7',
+    WS_MESSAGES_PER_SECOND: '10',
+    WS_MESSAGE_BURST: '20',
+    WS_BYTES_PER_SECOND: '64KiB',
+    WS_BYTE_BURST: '4MiB',
+    AUDIT_FLUSH_INTERVAL_MS: '50',
+    AUDIT_BATCH_SIZE: '3',
+    COOKIE_SECURE: '1',
+    TRUST_PROXY: '1',
+  })
+  assert.equal(config.rateLimits, { userPerMinute: 5, ipPerMinute: 6, loginPerAccountPerMinute: 7 })
+  assert.equal(config.wsBudget, {
+    messagesPerSecond: 10,
+    messageBurst: 20,
+    bytesPerSecond: 64 * 1024,
+    byteBurst: 4 * 1024 * 1024,
+  })
+  assert.equal(config.audit, { flushIntervalMs: 50, batchSize: 3 })
+  assert.is(config.cookieSecure, true)
+  assert.is(config.trustProxy, true)
+})
+
+test('bad limits name the variable; a byte burst below MAX_MESSAGE_BYTES is refused', () => {
+  for (const [name, value] of [
+    ['RATE_LIMIT_USER_PER_MINUTE', '0'],
+    ['RATE_LIMIT_IP_PER_MINUTE', 'lots'],
+    ['RATE_LIMIT_LOGIN_PER_MINUTE', '-1'],
+    ['WS_MESSAGES_PER_SECOND', '1.5'],
+    ['WS_BYTES_PER_SECOND', '12 parsecs'],
+    ['AUDIT_BATCH_SIZE', '0'],
+    ['COOKIE_SECURE', 'yes'],
+    ['TRUST_PROXY', 'true'],
+  ] as const) {
+    assert.throws(
+      () => parseConfig({ [name]: value }),
+      (error: unknown) => error instanceof ConfigError && error.message.includes(name),
+      `${name}=${value}`,
+    )
+  }
+  assert.throws(
+    () => parseConfig({ MAX_MESSAGE_BYTES: '8MiB', WS_BYTE_BURST: '4MiB' }),
+    (error: unknown) => error instanceof ConfigError && error.message.includes('WS_BYTE_BURST'),
+  )
+})
+
 test.run()

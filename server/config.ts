@@ -13,6 +13,20 @@ function parseBytes(raw: string): number | null {
 
 const port = z.coerce.number().int().min(0).max(65535)
 const positiveInt = z.coerce.number().int().positive()
+const flag = z.enum(['0', '1']).default('0')
+/** A byte size (see parseBytes) of at least `min` bytes. */
+const byteSize = (fallback: string, min: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const bytes = parseBytes(value)
+      if (bytes === null || bytes < min) {
+        ctx.addIssue({ code: 'custom', message: `must be a byte size of at least ${min} (e.g. ${fallback})` })
+        return z.NEVER
+      }
+      return bytes
+    })
 const url = (protocols: readonly string[]) =>
   z.string().refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
     message: `must be a ${protocols.join(' or ')} URL`,
@@ -29,17 +43,7 @@ const EnvSchema = z.object({
   /** Comma-separated origins allowed to open WebSockets; unset = any origin (non-browser clients send none). */
   ALLOWED_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  MAX_MESSAGE_BYTES: z
-    .string()
-    .default('2MiB')
-    .transform((value, ctx) => {
-      const bytes = parseBytes(value)
-      if (bytes === null || bytes < 1024) {
-        ctx.addIssue({ code: 'custom', message: 'must be a byte size of at least 1024 (e.g. 2MiB)' })
-        return z.NEVER
-      }
-      return bytes
-    }),
+  MAX_MESSAGE_BYTES: byteSize('2MiB', 1024),
   /** How long a canvas stays loaded after its last client left. */
   ROOM_UNLOAD_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Journal entries of a loaded canvas are folded into its stored state at this interval. */
@@ -50,7 +54,46 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   /** Benchmark-only: skip the durable journal to measure its cost. Refused unless set to exactly "1". */
   BENCH_DISABLE_JOURNAL: z.enum(['0', '1']).default('0'),
+  /** HTTP requests per signed-in user per endpoint per minute. */
+  RATE_LIMIT_USER_PER_MINUTE: positiveInt.default(1200),
+  /** Requests before sign-in (signup, login) per client IP per endpoint per minute. */
+  RATE_LIMIT_IP_PER_MINUTE: positiveInt.default(300),
+  /** Login attempts per account (email) per minute, successful or not. */
+  RATE_LIMIT_LOGIN_PER_MINUTE: positiveInt.default(20),
+  /** WebSocket budget per connection: sustained messages per second, and the burst on top of it. */
+  WS_MESSAGES_PER_SECOND: positiveInt.default(1000),
+  WS_MESSAGE_BURST: positiveInt.default(5000),
+  /** WebSocket budget per connection in bytes: sustained per second, and the burst (>= MAX_MESSAGE_BYTES). */
+  WS_BYTES_PER_SECOND: byteSize('16MiB', 1024),
+  WS_BYTE_BURST: byteSize('64MiB', 1024),
+  /** Audit rows are written in batches: every this many ms, or as soon as AUDIT_BATCH_SIZE rows wait. */
+  AUDIT_FLUSH_INTERVAL_MS: positiveInt.default(200),
+  AUDIT_BATCH_SIZE: positiveInt.default(100),
+  /** "1": the session cookie gets the Secure attribute (set it when clients reach the server over HTTPS). */
+  COOKIE_SECURE: flag,
+  /** "1": the client IP is the first X-Forwarded-For entry (only behind a proxy that sets it). */
+  TRUST_PROXY: flag,
 })
+
+/** HTTP rate limits, each per minute. */
+export interface RateLimitConfig {
+  readonly userPerMinute: number
+  readonly ipPerMinute: number
+  readonly loginPerAccountPerMinute: number
+}
+
+/** Token buckets of one WebSocket connection. */
+export interface WsBudgetConfig {
+  readonly messagesPerSecond: number
+  readonly messageBurst: number
+  readonly bytesPerSecond: number
+  readonly byteBurst: number
+}
+
+export interface AuditConfig {
+  readonly flushIntervalMs: number
+  readonly batchSize: number
+}
 
 export interface Config {
   readonly port: number
@@ -68,6 +111,11 @@ export interface Config {
   readonly sessionTtlMs: number
   readonly shutdownTimeoutMs: number
   readonly journalEnabled: boolean
+  readonly rateLimits: RateLimitConfig
+  readonly wsBudget: WsBudgetConfig
+  readonly audit: AuditConfig
+  readonly cookieSecure: boolean
+  readonly trustProxy: boolean
 }
 
 export class ConfigError extends Error {
@@ -86,6 +134,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   }
   const e = parsed.data
+  if (e.WS_BYTE_BURST < e.MAX_MESSAGE_BYTES) {
+    // A burst smaller than the largest message would close every connection that sends one such message.
+    throw new ConfigError(
+      `invalid configuration: WS_BYTE_BURST: must be at least MAX_MESSAGE_BYTES (${e.MAX_MESSAGE_BYTES})`,
+    )
+  }
   const origins = e.ALLOWED_ORIGINS?.split(',')
     .map((origin) => origin.trim())
     .filter((origin) => origin.length > 0)
@@ -105,5 +159,19 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     journalEnabled: e.BENCH_DISABLE_JOURNAL !== '1',
+    rateLimits: Object.freeze({
+      userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
+      ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+      loginPerAccountPerMinute: e.RATE_LIMIT_LOGIN_PER_MINUTE,
+    }),
+    wsBudget: Object.freeze({
+      messagesPerSecond: e.WS_MESSAGES_PER_SECOND,
+      messageBurst: e.WS_MESSAGE_BURST,
+      bytesPerSecond: e.WS_BYTES_PER_SECOND,
+      byteBurst: e.WS_BYTE_BURST,
+    }),
+    audit: Object.freeze({ flushIntervalMs: e.AUDIT_FLUSH_INTERVAL_MS, batchSize: e.AUDIT_BATCH_SIZE }),
+    cookieSecure: e.COOKIE_SECURE === '1',
+    trustProxy: e.TRUST_PROXY === '1',
   })
 }
