@@ -87,6 +87,8 @@ export type BusMessage =
       readonly origin: string
       readonly payload: Uint8Array
     }
+  /** Block leases of a canvas changed: instances refresh their lock cache and tell their clients. */
+  | { readonly kind: 'locks'; readonly canvasId: string; readonly origin: string }
   /** Access changed for a user or canvas: open sockets must re-check (live revocation). */
   | {
       readonly kind: 'access'

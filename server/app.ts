@@ -7,6 +7,7 @@ import type { AppEnv } from './http/env.ts'
 import { ApiHttpError, errorHandler } from './http/errors.ts'
 import { healthRoutes } from './http/health.ts'
 import { projectRoutes } from './http/projects.ts'
+import { realtimeRoutes } from './http/realtime.ts'
 
 /** Largest JSON body the REST API accepts. */
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024
@@ -31,6 +32,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.use('*', requireAuth(deps))
   api.route('/', projectRoutes(deps))
   api.route('/', canvasRoutes(deps))
+  api.route('/', realtimeRoutes(deps, deps.realtime))
   app.route('/api', api)
   return app
 }

@@ -51,6 +51,13 @@ const EnvSchema = z.object({
   /** ...or as soon as this many journal bytes accumulated since the last compaction. */
   COMPACT_JOURNAL_BYTES: positiveInt.default(4 * 1024 * 1024),
   SESSION_TTL_HOURS: positiveInt.default(24),
+  /** Presence entries (REST presence API, Redis canvas:presence) expire this long after their last refresh. */
+  PRESENCE_TTL_MS: z.coerce.number().int().min(500).default(300_000),
+  /** Cursor changes are mirrored to the presence store at most this often per connection. */
+  PRESENCE_WRITE_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  /** Default and maximum block lease length. */
+  LOCK_TTL_MS: z.coerce.number().int().min(1000).default(30_000),
+  LOCK_MAX_TTL_MS: z.coerce.number().int().min(1000).default(300_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   /** Benchmark-only: skip the durable journal to measure its cost. Refused unless set to exactly "1". */
   BENCH_DISABLE_JOURNAL: z.enum(['0', '1']).default('0'),
@@ -109,6 +116,10 @@ export interface Config {
   readonly compactIntervalMs: number
   readonly compactJournalBytes: number
   readonly sessionTtlMs: number
+  readonly presenceTtlMs: number
+  readonly presenceWriteIntervalMs: number
+  readonly lockTtlMs: number
+  readonly lockMaxTtlMs: number
   readonly shutdownTimeoutMs: number
   readonly journalEnabled: boolean
   readonly rateLimits: RateLimitConfig
@@ -157,6 +168,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     compactIntervalMs: e.COMPACT_INTERVAL_MS,
     compactJournalBytes: e.COMPACT_JOURNAL_BYTES,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    presenceTtlMs: e.PRESENCE_TTL_MS,
+    presenceWriteIntervalMs: e.PRESENCE_WRITE_INTERVAL_MS,
+    lockTtlMs: e.LOCK_TTL_MS,
+    lockMaxTtlMs: Math.max(e.LOCK_MAX_TTL_MS, e.LOCK_TTL_MS),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     journalEnabled: e.BENCH_DISABLE_JOURNAL !== '1',
     rateLimits: Object.freeze({

@@ -6,8 +6,12 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { MemoryBus } from '../persistence/memory/bus.ts'
-import type { Bus, DocumentStore, SessionStore } from '../persistence/ports.ts'
+import { MemoryLockManager } from '../persistence/memory/locks.ts'
+import { MemoryPresenceStore } from '../persistence/memory/presence.ts'
+import type { Bus, DocumentStore, LockManager, PresenceStore, SessionStore } from '../persistence/ports.ts'
 import { RedisBus } from '../persistence/redis/bus.ts'
+import { RedisLockManager } from '../persistence/redis/locks.ts'
+import { RedisPresenceStore } from '../persistence/redis/presence.ts'
 import { RedisSessionStore } from '../persistence/redis/session-store.ts'
 import { openSqlDatabase } from '../persistence/sql/connect.ts'
 import { SqlDocumentStore } from '../persistence/sql/document-store.ts'
@@ -38,6 +42,15 @@ async function main(log: Logger, config: Config): Promise<void> {
   const sessions: SessionStore =
     config.redisUrl !== null ? new RedisSessionStore({ redis: config.redisUrl }) : new SqlSessionStore(db)
   const bus: Bus = config.redisUrl !== null ? new RedisBus({ redis: config.redisUrl }) : new MemoryBus()
+  const presence: PresenceStore =
+    config.redisUrl !== null ? new RedisPresenceStore({ redis: config.redisUrl }) : new MemoryPresenceStore()
+  const locks: LockManager =
+    config.redisUrl !== null ? new RedisLockManager({ redis: config.redisUrl }) : new MemoryLockManager()
+  if (config.redisUrl !== null && config.databaseUrl === null && config.mongo === null) {
+    log.warn(
+      'REDIS_URL without DATABASE_URL or MONGO_URL: instances would not share documents; run one instance',
+    )
+  }
   log.info(
     {
       metadata: sqlTarget.kind,
@@ -50,7 +63,7 @@ async function main(log: Logger, config: Config): Promise<void> {
 
   const server = await startServer(
     config,
-    { metadata: new MetadataStore(db), documents, sessions, bus, extensions: [] },
+    { metadata: new MetadataStore(db), documents, sessions, bus, presence, locks, extensions: [] },
     log,
   )
 
@@ -64,7 +77,7 @@ async function main(log: Logger, config: Config): Promise<void> {
     server
       .shutdown()
       .then(async () => {
-        await Promise.all([bus.close(), sessions.close(), documents.close()])
+        await Promise.all([bus.close(), sessions.close(), documents.close(), presence.close(), locks.close()])
         await db.destroy()
         process.exit(0)
       })

@@ -1,11 +1,15 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import type { Bus, DocumentStore, SessionStore } from '../persistence/ports.ts'
+import type { Bus, DocumentStore, LockManager, PresenceStore, SessionStore } from '../persistence/ports.ts'
 import type { MetadataStore } from '../persistence/sql/metadata-store.ts'
 import { createApp } from './app.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import type { Config } from './config.ts'
+import { LockService } from './locks/lock-service.ts'
+import { locksExtension } from './locks/locks-extension.ts'
 import type { Logger } from './logger.ts'
+import { presenceExtension } from './presence/presence-extension.ts'
+import { PresenceService } from './presence/presence-service.ts'
 import type { RoomExtension } from './rooms/extensions.ts'
 import { DisabledJournal, GroupCommitJournal, type Journal } from './rooms/journal.ts'
 import { RoomRegistry } from './rooms/registry.ts'
@@ -17,6 +21,9 @@ export interface ServerAdapters {
   readonly documents: DocumentStore
   readonly sessions: SessionStore
   readonly bus: Bus
+  readonly presence: PresenceStore
+  readonly locks: LockManager
+  /** Extensions beyond the built-in presence and locks ones. */
   readonly extensions: readonly RoomExtension[]
 }
 
@@ -39,6 +46,17 @@ export async function startServer(
     ? new GroupCommitJournal(adapters.documents)
     : new DisabledJournal()
   if (!journal.durable) log.warn('BENCH_DISABLE_JOURNAL=1: updates are NOT stored; benchmark use only')
+  const presence = new PresenceService(
+    adapters.presence,
+    { ttlMs: config.presenceTtlMs, writeIntervalMs: config.presenceWriteIntervalMs },
+    log,
+  )
+  const locks = new LockService(
+    adapters.locks,
+    adapters.bus,
+    { defaultTtlMs: config.lockTtlMs, maxTtlMs: config.lockMaxTtlMs },
+    log,
+  )
   const registry = new RoomRegistry(
     {
       documents: adapters.documents,
@@ -46,7 +64,11 @@ export async function startServer(
       bus: adapters.bus,
       log,
       compactJournalBytes: config.compactJournalBytes,
-      extensions: adapters.extensions,
+      extensions: [
+        presenceExtension(presence, log),
+        locksExtension(locks, presence, log),
+        ...adapters.extensions,
+      ],
     },
     { unloadGraceMs: config.roomUnloadGraceMs, compactIntervalMs: config.compactIntervalMs },
   )
@@ -62,6 +84,11 @@ export async function startServer(
     auth,
     registry,
     log,
+    realtime: {
+      locks,
+      presence,
+      auditLockBreak: (event) => log.warn({ ...event, audit: 'lock.break' }, 'lock broken by an admin'),
+    },
     readiness: async () => {
       await Promise.all([
         adapters.metadata.ping().catch((error: unknown) => {
@@ -108,6 +135,7 @@ export async function startServer(
           await registry.shutdown()
         } finally {
           upgrades.close()
+          presence.close()
           if ('closeAllConnections' in httpServer) httpServer.closeAllConnections()
           await closed
         }

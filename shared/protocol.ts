@@ -26,8 +26,9 @@ export type SyncMessageType = (typeof SyncMessageType)[keyof typeof SyncMessageT
 /**
  * Notices the server sends with MessageType.Notice, JSON-encoded as a varString.
  * - `read-only`: the connection may read but its document changes are dropped (viewer role).
- * - `update-rejected`: an update was refused and not applied anywhere; the client should resync
- *   (reconnect, or send sync step 1) to drop its local copy of the change.
+ * - `update-rejected`: an update was refused and not applied anywhere. The client's document still holds the change:
+ *   it must undo it (e.g. with a Y.UndoManager) or drop its Y.Doc and reconnect with a fresh one.
+ * - `locks`: the current block leases of the canvas (sent on join and whenever they change).
  */
 export type ServerNotice =
   | { readonly type: 'read-only'; readonly reason: string }
@@ -35,4 +36,13 @@ export type ServerNotice =
       readonly type: 'update-rejected'
       readonly reason: 'read-only' | 'block-locked' | 'invalid'
       readonly blockIds?: readonly string[]
+    }
+  | {
+      readonly type: 'locks'
+      readonly locks: readonly {
+        readonly block_id: string
+        readonly user_id: string
+        readonly expires_at: string
+        readonly fence: number
+      }[]
     }

@@ -38,6 +38,7 @@ function copyMessage(message: BusMessage): BusMessage {
     case 'awareness':
       return { ...message, payload: new Uint8Array(message.payload) }
     case 'access':
+    case 'locks':
       return { ...message }
     default: {
       const never: never = message

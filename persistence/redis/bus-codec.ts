@@ -5,7 +5,7 @@ import type { BusMessage } from '../ports.ts'
  *
  *   u8 version | u8 kind | str origin | kind-specific fields | payload (update/awareness: the rest of the frame)
  *   update:    str canvasId | f64 seq        access: optStr canvasId | optStr userId
- *   awareness: str canvasId
+ *   awareness: str canvasId                  locks:  str canvasId
  *
  * str = u16 BE byte length + UTF-8; optStr = u8 0 (null) or 1 followed by a str. Decoding validates every field
  * and returns an error instead of throwing: anything can be published on a Redis channel.
@@ -15,6 +15,7 @@ const FRAME_VERSION = 1
 const KIND_UPDATE = 1
 const KIND_AWARENESS = 2
 const KIND_ACCESS = 3
+const KIND_LOCKS = 4
 const MAX_STRING_BYTES = 0xffff
 const U8_BYTES = 1
 const U16_BYTES = 2
@@ -92,6 +93,11 @@ export function encodeBusMessage(message: BusMessage): Buffer {
       writer.str('origin', message.origin)
       writer.str('canvasId', message.canvasId)
       writer.push(message.payload)
+      break
+    case 'locks':
+      writer.u8(KIND_LOCKS)
+      writer.str('origin', message.origin)
+      writer.str('canvasId', message.canvasId)
       break
     case 'access':
       writer.u8(KIND_ACCESS)
@@ -187,6 +193,11 @@ function readMessage(reader: FrameReader): BusMessage {
     case KIND_AWARENESS: {
       const canvasId = reader.str('canvasId')
       return { kind: 'awareness', canvasId, origin, payload: reader.rest() }
+    }
+    case KIND_LOCKS: {
+      const canvasId = reader.str('canvasId')
+      reader.end()
+      return { kind: 'locks', canvasId, origin }
     }
     case KIND_ACCESS: {
       const canvasId = reader.optStr('canvasId')

@@ -236,7 +236,18 @@ export class MetadataStore {
     return { canvas, organizationId: organization_id, role }
   }
 
-  /** Whether a live canvas row exists (used by the WebSocket upgrade to tell 404 from 403 internally). */
+  /** Ids of a project's live (not deleted) canvases. */
+  async canvasIdsOfProject(projectId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('canvases')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where('deleted_at', 'is', null)
+      .execute()
+    return rows.map((row) => row.id)
+  }
+
+  /** Marks a canvas as changed now. */
   async touchCanvas(canvasId: string, trx?: Transaction<Database>): Promise<void> {
     await (trx ?? this.db)
       .updateTable('canvases')

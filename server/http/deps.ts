@@ -3,6 +3,7 @@ import type { MetadataStore } from '../../persistence/sql/metadata-store.ts'
 import type { Authenticator } from '../auth/authenticator.ts'
 import type { Logger } from '../logger.ts'
 import type { RoomRegistry } from '../rooms/registry.ts'
+import type { RealtimeDeps } from './realtime.ts'
 
 /** Everything HTTP routes need; built by the composition root (server/main.ts) or by tests. */
 export interface HttpDeps {
@@ -13,4 +14,6 @@ export interface HttpDeps {
   readonly log: Logger
   /** Checks every store; rejects naming the one that failed. */
   readonly readiness: () => Promise<void>
+  /** Presence and block locks. */
+  readonly realtime: RealtimeDeps
 }

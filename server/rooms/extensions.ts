@@ -59,7 +59,8 @@ export interface RoomExtension {
   ): Record<string, unknown> | null
   connectionAdded?(room: RoomView, connection: Connection): void
   connectionRemoved?(room: RoomView, connection: Connection): void
-  roomLoaded?(room: RoomView): void
+  /** Awaited before the room takes connections (e.g. to load lock state the update guard needs). */
+  roomLoaded?(room: RoomView): void | Promise<void>
   /** Before a room unloads (its last connection left and the grace period passed), after journal writes settled. */
   beforeUnload?(room: RoomView): Promise<void>
   /**
@@ -67,6 +68,8 @@ export interface RoomExtension {
    * other instance. Re-check the room's connections: close them or downgrade them to read-only.
    */
   accessChanged?(room: RoomView, change: AccessChange): void
+  /** Block leases of this canvas changed (on this or another instance). */
+  locksChanged?(room: RoomView): void
   /** The room is gone: release timers and caches. */
   roomDestroyed?(room: RoomView): void
 }

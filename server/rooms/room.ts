@@ -105,7 +105,15 @@ export class Room implements RoomView {
     room.subscription = subscription
     deliver = room.onBusMessage
     for (const message of early) room.onBusMessage(message)
-    room.notify('roomLoaded', (extension) => extension.roomLoaded?.(room))
+    for (const extension of deps.extensions) {
+      try {
+        await extension.roomLoaded?.(room)
+      } catch (error) {
+        // Fail closed: a room whose guards could not initialise is not served.
+        room.destroy()
+        throw new Error(`extension ${extension.name} failed to prepare canvas ${canvasId}`, { cause: error })
+      }
+    }
     return room
   }
 
@@ -311,20 +319,29 @@ export class Room implements RoomView {
     if (this.uncompactedBytes >= this.deps.compactJournalBytes) void this.compactLogged()
   }
 
+  /**
+   * Each awareness client id belongs to the connection that introduced it: another local connection claiming it is
+   * spoofing (closed with 4400); a live state from another instance is not this connection's to change (dropped).
+   */
   private handleAwareness(
     connection: Connection,
     payload: Uint8Array,
     entries: readonly AwarenessEntry[],
   ): void {
+    const states = this.awareness.getStates()
+    let own: readonly AwarenessEntry[] = entries
     for (const entry of entries) {
       const owner = this.awarenessOwners.get(entry.clientId)
       if (owner !== undefined && owner !== connection.id) {
         connection.close(CloseCode.BadMessage, 'awareness: client id belongs to another connection')
         return
       }
+      if (owner === undefined && states.has(entry.clientId)) own = own.filter((other) => other !== entry)
     }
-    const rewritten = this.rewriteAwareness(connection, entries)
+    if (own.length === 0) return
+    const rewritten = this.rewriteAwareness(connection, own)
     if (rewritten === null) return
+    const unchanged = rewritten === entries
     for (const entry of rewritten) {
       if (entry.state === null) {
         this.awarenessOwners.delete(entry.clientId)
@@ -334,7 +351,7 @@ export class Room implements RoomView {
         connection.awarenessClientIds.add(entry.clientId)
       }
     }
-    const update = rewritten === entries ? payload : encodeAwarenessEntries(rewritten)
+    const update = unchanged ? payload : encodeAwarenessEntries(rewritten)
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, connection)
   }
 
@@ -396,6 +413,9 @@ export class Room implements RoomView {
         return
       case 'access':
         this.accessChanged({ canvasId: message.canvasId, userId: message.userId })
+        return
+      case 'locks':
+        this.notify('locksChanged', (extension) => extension.locksChanged?.(this))
         return
       default: {
         const never: never = message

@@ -1,5 +1,7 @@
 import type { Hono } from 'hono'
 import { MemoryBus } from '../../persistence/memory/bus.ts'
+import { MemoryLockManager } from '../../persistence/memory/locks.ts'
+import { MemoryPresenceStore } from '../../persistence/memory/presence.ts'
 import { openSqlDatabase } from '../../persistence/sql/connect.ts'
 import { SqlDocumentStore } from '../../persistence/sql/document-store.ts'
 import { MetadataStore } from '../../persistence/sql/metadata-store.ts'
@@ -8,7 +10,9 @@ import { migrateToLatest } from '../../schema/migrate.ts'
 import { createApp } from '../../server/app.ts'
 import { Authenticator } from '../../server/auth/authenticator.ts'
 import type { AppEnv } from '../../server/http/env.ts'
+import { LockService } from '../../server/locks/lock-service.ts'
 import { createLogger } from '../../server/logger.ts'
+import { PresenceService } from '../../server/presence/presence-service.ts'
 import { GroupCommitJournal } from '../../server/rooms/journal.ts'
 import { RoomRegistry } from '../../server/rooms/registry.ts'
 
@@ -21,6 +25,11 @@ export async function createInProcessApp() {
   const documents = new SqlDocumentStore(db)
   const sessions = new SqlSessionStore(db)
   const bus = new MemoryBus()
+  const presence = new PresenceService(
+    new MemoryPresenceStore(),
+    { ttlMs: 60_000, writeIntervalMs: 1000 },
+    log,
+  )
   const registry = new RoomRegistry(
     {
       documents,
@@ -40,6 +49,11 @@ export async function createInProcessApp() {
     registry,
     log,
     readiness: () => metadata.ping(),
+    realtime: {
+      locks: new LockService(new MemoryLockManager(), bus, { defaultTtlMs: 30_000, maxTtlMs: 300_000 }, log),
+      presence,
+      auditLockBreak: () => undefined,
+    },
   })
   return {
     app,
@@ -49,6 +63,7 @@ export async function createInProcessApp() {
     auth,
     async close() {
       await registry.shutdown()
+      presence.close()
       await bus.close()
       await db.destroy()
     },
