@@ -1,6 +1,7 @@
 /**
- * WebSocket close codes the server uses. 1000-1015 are RFC 6455 codes; 4000-4999 are ours.
- * Clients should treat 4400/4401/4403/4404 as "do not reconnect as is" and everything else as retryable.
+ * WebSocket close codes the server uses. 1000-1015 are RFC 6455 codes; 4000-4999 are ours, following the convention
+ * stock y-websocket clients (3.x) apply: 4400-4499 mean "reconnecting as is cannot help" (they stop retrying),
+ * everything else, including 4500-4599, is transient (they reconnect with backoff).
  */
 export const CloseCode = {
   /** Normal close initiated by the server (e.g. the room was removed). */
@@ -19,10 +20,12 @@ export const CloseCode = {
   Forbidden: 4403,
   /** The canvas was deleted while connected. */
   CanvasGone: 4404,
-  /** The client stopped answering pings. */
-  Timeout: 4408,
-  /** The client exceeded its message or byte budget. */
+  /** The client stopped answering pings (transient: reconnect). */
+  Timeout: 4508,
+  /** The client exceeded its message or byte budget (a flood: stock clients do not retry). */
   RateLimited: 4429,
+  /** The client could not keep up with the room (its send buffer overflowed); transient: reconnect. */
+  TooSlow: 4529,
   /** The canvas could not be loaded from storage; retry later. Never an empty document instead. */
   LoadFailed: 4503,
 } as const
@@ -40,5 +43,6 @@ export const closeReason: Readonly<Record<CloseCode, string>> = {
   [CloseCode.CanvasGone]: 'canvas deleted',
   [CloseCode.Timeout]: 'ping timeout',
   [CloseCode.RateLimited]: 'rate limited',
+  [CloseCode.TooSlow]: 'too slow to keep up',
   [CloseCode.LoadFailed]: 'canvas could not be loaded',
 }

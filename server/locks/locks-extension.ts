@@ -39,7 +39,8 @@ export function locksExtension(locks: LockService, presence: PresenceService, lo
       locks.untrack(room.canvasId)
     },
     connectionAdded(room: RoomView, connection: Connection) {
-      connection.send(locksFrame(room.canvasId))
+      // Only when there is something to tell: stock clients log every notice as an unknown message.
+      if (locks.cachedLeases(room.canvasId).length > 0) connection.send(locksFrame(room.canvasId))
     },
     locksChanged(room: RoomView) {
       locks.refresh(room.canvasId).catch((error: unknown) => {

@@ -48,7 +48,7 @@ export class Connection {
   send(frame: Uint8Array): void {
     if (this.stateValue.kind === 'closing') return
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.close(CloseCode.RateLimited, 'too slow to keep up')
+      this.close(CloseCode.TooSlow)
       return
     }
     this.socket.send(frame, { binary: true })
