@@ -45,6 +45,8 @@ export class ApiClient {
 
 export interface TestWorkspace {
   readonly api: ApiClient
+  readonly email: string
+  readonly password: string
   readonly token: string
   readonly userId: string
   readonly organizationId: string
@@ -55,14 +57,16 @@ export interface TestWorkspace {
 /** Signs up a fresh user and organization, creates a project and a canvas. */
 export async function createWorkspace(baseUrl: string, name = 'ws'): Promise<TestWorkspace> {
   const suffix = randomBytes(4).toString('hex')
+  const email = `${name}-${suffix}@example.com`
+  const password = 'correct horse battery'
   const anonymous = new ApiClient(baseUrl)
   const signup = await anonymous.json<{ token: string; user: { id: string }; organization: { id: string } }>(
     'POST',
     '/api/auth/signup',
     {
-      email: `${name}-${suffix}@example.com`,
+      email,
       username: `${name}_${suffix}`,
-      password: 'correct horse battery',
+      password,
       organization: `Org ${suffix}`,
     },
     201,
@@ -77,6 +81,8 @@ export async function createWorkspace(baseUrl: string, name = 'ws'): Promise<Tes
   )
   return {
     api,
+    email,
+    password,
     token: signup.token,
     userId: signup.user.id,
     organizationId: signup.organization.id,
