@@ -59,9 +59,9 @@ const full: Config = {
   s3: { clients: [5, 20, 50], perClientRate: 5, warmupMs: 1000, measureMs: 4000 },
   s4: { canvases: 1000, warmupMs: 3000, measureMs: 8000 },
   s5: { sizes: [10_000, 100_000, 1_000_000], singleJoinerRounds: 3, crowd: 50 },
-  s7: { canvases: 10, docBytes: 1_000_000, rate: 2000, warmupMs: 2000, measureMs: 12_000 },
+  s7: { canvases: 10, docBytes: 200_000, rate: 1000, warmupMs: 2000, measureMs: 12_000 },
   s8: { clients: 20, hz: 10, warmupMs: 1000, measureMs: 5000 },
-  s9: { durationMs: 60_000, canvases: 200, clientsPerCycle: 50, settleMs: 5000 },
+  s9: { durationMs: 45_000, canvases: 200, clientsPerCycle: 50, settleMs: 12_000 },
   scenarios: ['S1', 'S2', 'S3', 'S4', 'S5', 'S7', 'S8', 'S9'],
 }
 

@@ -64,22 +64,33 @@ export interface StormResult {
   readonly syncedMs: Summary
 }
 
-export interface JoinJob {
-  readonly kind: 'join'
+export interface JoinGroup {
+  readonly key: string
   /** Joiners per round, all at once. */
   readonly joiners: number
+  /** One stored canvas per round, none opened before (so every round is a cold load). */
   readonly rounds: readonly Target[]
-  readonly connectTimeoutMs: number
   /** Text the complete document contains; a sync step 2 without it counts as a failure. */
   readonly endMarker: string
 }
 
-export interface JoinResult {
+export interface JoinJob {
   readonly kind: 'join'
+  readonly groups: readonly JoinGroup[]
+  readonly connectTimeoutMs: number
+}
+
+export interface JoinGroupResult {
+  readonly key: string
   readonly syncedMs: Summary
   readonly incomplete: number
   readonly step2Bytes: number
   readonly firstErrors: readonly string[]
+}
+
+export interface JoinResult {
+  readonly kind: 'join'
+  readonly groups: readonly JoinGroupResult[]
 }
 
 export interface ChurnJob {
@@ -103,17 +114,18 @@ export interface ChurnResult {
 
 export interface PopulateJob {
   readonly kind: 'populate'
-  readonly target: Target
-  /** Base64 Yjs updates to send in order. */
-  readonly updates: readonly string[]
-  /** Text the complete document contains, to confirm the server stored everything. */
-  readonly endMarker: string
+  readonly canvases: readonly {
+    readonly target: Target
+    /** Yjs updates to send in order. */
+    readonly updates: readonly Uint8Array[]
+    /** Text the complete document contains, to confirm the server has all of it. */
+    readonly endMarker: string
+  }[]
 }
 
 export interface PopulateResult {
   readonly kind: 'populate'
   readonly sent: number
-  readonly confirmed: boolean
 }
 
 export type Job = FanoutJob | StormJob | JoinJob | ChurnJob | PopulateJob

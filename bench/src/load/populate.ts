@@ -1,33 +1,46 @@
-/** Writes a stored canvas through the server's own protocol, then confirms a fresh joiner sees all of it. */
-import { RawClient } from '../clients/raw-client.ts'
+/**
+ * Writes stored canvases through the server's own protocol (S5/S7 on Jabiru), then confirms a fresh
+ * joiner receives all of each (its sync step 2 carries the end marker).
+ */
+import { RawClient, type Target } from '../clients/raw-client.ts'
 import { sleep } from '../lib/time.ts'
 import type { PopulateJob, PopulateResult } from './jobs.ts'
 
 const MAX_BUFFERED = 1 << 20
 const TIMEOUT_MS = 60_000
 
-export const runPopulate = async (job: PopulateJob): Promise<PopulateResult> => {
-  const writer = new RawClient(job.target, 1, { sender: false })
-  await writer.connect(TIMEOUT_MS)
-  let sent = 0
-  for (const b64 of job.updates) {
-    writer.sendUpdate(Buffer.from(b64, 'base64'))
-    sent++
-    while (writer.bufferedAmount > MAX_BUFFERED) await sleep(5)
-  }
-  const marker = Buffer.from(job.endMarker, 'latin1')
+const confirm = async (target: Target, endMarker: string): Promise<void> => {
+  const marker = Buffer.from(endMarker, 'latin1')
   const deadline = Date.now() + TIMEOUT_MS
-  let confirmed = false
-  while (!confirmed && Date.now() < deadline) {
-    await sleep(200)
-    const check = new RawClient(job.target, 2, { sender: false, expectMarker: marker })
+  while (Date.now() < deadline) {
+    const check = new RawClient(target, 2, { sender: false, expectMarker: marker })
     await check.connect(TIMEOUT_MS)
-    confirmed = check.step2HadMarker
+    const complete = check.step2HadMarker
     await check.close()
+    if (complete) return
+    await sleep(200)
   }
-  await writer.close()
-  if (writer.closedWith && writer.closedWith.code !== 1000 && writer.closedWith.code !== 1005) {
-    throw new Error(`the server closed the writer with ${writer.closedWith.code} ${writer.closedWith.reason}`)
+  throw new Error(`${target.docName}: the server never served the complete canvas`)
+}
+
+export const runPopulate = async (job: PopulateJob): Promise<PopulateResult> => {
+  let sent = 0
+  for (const canvas of job.canvases) {
+    const writer = new RawClient(canvas.target, 1, { sender: false })
+    await writer.connect(TIMEOUT_MS)
+    for (const update of canvas.updates) {
+      writer.sendUpdate(update)
+      sent++
+      while (writer.bufferedAmount > MAX_BUFFERED) await sleep(5)
+    }
+    await confirm(canvas.target, canvas.endMarker)
+    await writer.close()
+    const closed = writer.closedWith
+    if (closed && closed.code !== 1000 && closed.code !== 1005) {
+      throw new Error(
+        `${canvas.target.docName}: the server closed the writer with ${closed.code} ${closed.reason}`,
+      )
+    }
   }
-  return { kind: 'populate', sent, confirmed }
+  return { kind: 'populate', sent }
 }

@@ -48,6 +48,7 @@ const measureOnce = async (
       const server = await launch(s, {
         dataDir,
         storeDir: opts.storeDir,
+        env: opts.env,
         logFile: join(workDir, `server-${started.length}.log`),
       })
       started.push(server)

@@ -34,7 +34,7 @@ export interface RunContext {
   /** Starts `spec` (fresh process) with optional stored canvases; always stopped by the runner. */
   readonly start: (
     spec: ServerSpec,
-    options?: { storeDir?: string; dataDir?: string },
+    options?: { storeDir?: string; dataDir?: string; env?: Readonly<Record<string, string>> },
   ) => Promise<RunningServer>
 }
 

@@ -34,6 +34,8 @@ export interface LaunchOptions {
   readonly storeDir?: string
   /** Server stdout/stderr go here. */
   readonly logFile: string
+  /** Extra environment (e.g. Jabiru's COMPACT_INTERVAL_MS for S7). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 export interface EventLoopDelay {
@@ -153,6 +155,18 @@ export class RunningServer {
     this.session = { ...session, base: this.base }
   }
 
+  /** Jabiru: targets for canvases that already exist (e.g. after a restart on the same data). */
+  async existingCanvases(ids: readonly string[], runId: string): Promise<Target[]> {
+    if (this.spec.kind !== 'jabiru') return this.canvases(ids, runId)
+    const token = encodeURIComponent((await this.jabiruSession(runId)).token)
+    return ids.map((id) => ({
+      flavor: 'yws',
+      url: `ws://127.0.0.1:${this.port}/collab/${id}?token=${token}`,
+      docName: id,
+      token: '',
+    }))
+  }
+
   /** Targets for fresh canvases named `names` (Jabiru: created over HTTP first). */
   async canvases(names: readonly string[], runId: string): Promise<Target[]> {
     const ws = `ws://127.0.0.1:${this.port}`
@@ -194,6 +208,7 @@ export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<
   let cwd = BENCH_DIR
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
   delete env.NODE_OPTIONS
+  Object.assign(env, options.env ?? {})
   if (spec.kind === 'jabiru') {
     if (!jabiruAvailable()) throw new Error(`Jabiru is not there yet: ${JABIRU_MAIN} does not exist`)
     cwd = REPO_DIR

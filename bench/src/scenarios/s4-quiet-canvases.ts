@@ -1,0 +1,51 @@
+/** S4 many quiet canvases: 1k canvases × 3-5 clients, each client 1 update/s; p99 and RSS. */
+import type { Config } from '../config.ts'
+import { HOCUSPOCUS, JABIRU, REFERENCE, RELAY } from '../servers/catalog.ts'
+import { canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-common.ts'
+import { MB } from './metrics.ts'
+import type { ScenarioDef } from './types.ts'
+
+export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
+  id: 'S4',
+  title: 'Many quiet canvases',
+  description:
+    `${cfg.s4.canvases.toLocaleString('en-US')} canvases with 3, 4 or 5 clients each (round robin); every ` +
+    `client sends 1 stamped update/s. Warm-up ${cfg.s4.warmupMs} ms, measured ${cfg.s4.measureMs} ms. ` +
+    'Fan-out p50/p99, server RSS and CPU during the window.',
+  servers: withJabiru ? [JABIRU, HOCUSPOCUS, REFERENCE, RELAY] : [HOCUSPOCUS, REFERENCE, RELAY],
+  variants: [{ key: 'quiet', label: 'quiet canvases' }],
+  metrics: [
+    { key: 'p50', label: 'fan-out p50', unit: 'ms', better: 'lower' },
+    { key: 'p99', label: 'fan-out p99', unit: 'ms', better: 'lower' },
+    { key: 'rssMB', label: 'server RSS', unit: 'MB', better: 'lower' },
+    { key: 'cpu', label: 'server CPU', unit: 'cores', better: 'lower' },
+  ],
+  headline: ['p99', 'rssMB'],
+  measure: async (spec, ctx) => {
+    const server = await ctx.start(spec)
+    const canvases = await server.canvases(canvasNames(ctx.runId, 's4', cfg.s4.canvases), ctx.runId)
+    let clients = 0
+    for (let i = 0; i < canvases.length; i++) clients += 3 + (i % 3)
+    const { result, windows } = await runFanoutOn(server, {
+      kind: 'fanout',
+      canvases,
+      clientsPerCanvas: [3, 5],
+      rates: [clients],
+      warmupMs: cfg.s4.warmupMs,
+      measureMs: cfg.s4.measureMs,
+      drainMs: 3000,
+      paddingChars: PADDING_CHARS,
+      stopAfterFailedSteps: 1,
+      p99LimitMs: P99_LIMIT_MS,
+    })
+    const step = result.steps[0]
+    const window = windows.get(0)
+    if (!step || !window) throw new Error('the load step did not complete')
+    return {
+      values: {
+        quiet: { p50: step.latencyMs.p50, p99: step.latencyMs.p99, rssMB: window.rss / MB, cpu: window.cpu },
+      },
+      details: { clients, connectMs: result.connectMs, step, server: window },
+    }
+  },
+})
