@@ -90,3 +90,32 @@ export async function createWorkspace(baseUrl: string, name = 'ws'): Promise<Tes
     canvasId: canvas.id,
   }
 }
+
+export interface TestMember {
+  readonly api: ApiClient
+  readonly token: string
+  readonly userId: string
+}
+
+/** Adds a user to the workspace's organization (as its admin) and to its project with `role`, then logs in. */
+export async function addProjectMember(
+  ws: TestWorkspace,
+  role: 'viewer' | 'editor' | 'admin',
+  name: string = role,
+): Promise<TestMember> {
+  const suffix = randomBytes(4).toString('hex')
+  const email = `${name}-${suffix}@example.com`
+  const password = 'member password 1'
+  const user = await ws.api.json<{ id: string }>(
+    'POST',
+    '/api/users',
+    { email, username: `${name}_${suffix}`, password, role: 'member' },
+    201,
+  )
+  await ws.api.json('POST', `/api/projects/${ws.projectId}/members`, { user_id: user.id, role }, 201)
+  const login = await new ApiClient(ws.api.baseUrl).json<{ token: string }>('POST', '/api/auth/login', {
+    email,
+    password,
+  })
+  return { api: ws.api.withToken(login.token), token: login.token, userId: user.id }
+}
