@@ -4,6 +4,14 @@
  * Implementations never leak upward: the server only sees these interfaces.
  */
 
+import type {
+  BlockPosition,
+  BlockType,
+  CanvasJSON,
+  ChangeSummary,
+  JsonObject,
+} from '../shared/canvas/index.ts'
+
 // ---------------------------------------------------------------------------------------------------------------
 // Document store: live state + write-ahead journal of a canvas's Yjs document.
 // ---------------------------------------------------------------------------------------------------------------
@@ -65,6 +73,220 @@ export interface DocumentStore {
   deleteDocument(canvasId: string): Promise<void>
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Version history: numbered snapshots of a canvas. Yjs data is stored as periodic keyframes (full state) and deltas
+// (what changed since the parent), so rebuilding any version applies one keyframe and at most a few deltas.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What made the server take a version. */
+export type VersionTrigger = 'quiet' | 'interval' | 'unload' | 'manual' | 'restore' | 'pre-restore'
+
+/** `keyframe`: `data` is the full state. `delta`: `data` applied to the parent version's state gives this one. */
+export type VersionKind = 'keyframe' | 'delta'
+
+/** The main line of history; other branches are reserved by the data model for later. */
+export const MAIN_BRANCH = 'main'
+
+export interface NewVersion {
+  readonly canvasId: string
+  /** Linear per canvas: always parentVersion + 1. (canvas, version) is unique: of two writers, one gets a conflict. */
+  readonly version: number
+  /** 0 for the first version. */
+  readonly parentVersion: number
+  readonly branch: string
+  /** Users whose updates went into this version since the parent (ids, distinct). */
+  readonly authors: readonly string[]
+  readonly label: string | null
+  readonly trigger: VersionTrigger
+  /** Canvas-aware changes from the parent (shared/canvas summarizeChanges). */
+  readonly summary: ChangeSummary
+  readonly kind: VersionKind
+  /** The keyframe this version is rebuilt from: `version` itself for a keyframe, an older one for a delta. */
+  readonly keyframeVersion: number
+  /** A Yjs update: the full state (keyframe) or Y.encodeStateAsUpdate(doc, parentStateVector) (delta). */
+  readonly data: Uint8Array
+  /** Y.encodeStateVector of this version's state (the base of the next delta). */
+  readonly stateVector: Uint8Array
+  /** The canvas at this version; the adapter keeps the newest one as the canvas's materialized JSON. */
+  readonly canvas: CanvasJSON
+  /** When the version was taken (the writer's clock; retention compares it with its cutoff). */
+  readonly createdAt: Date
+}
+
+/** A stored version without its Yjs data. */
+export interface VersionInfo {
+  readonly canvasId: string
+  readonly version: number
+  readonly parentVersion: number
+  readonly branch: string
+  readonly authors: readonly string[]
+  readonly label: string | null
+  readonly trigger: VersionTrigger
+  readonly summary: ChangeSummary
+  readonly kind: VersionKind
+  readonly keyframeVersion: number
+  readonly stateVector: Uint8Array
+  /** Size of `data` in bytes. */
+  readonly dataBytes: number
+  readonly createdAt: Date
+}
+
+export interface VersionData extends VersionInfo {
+  readonly data: Uint8Array
+}
+
+export type AppendVersionResult =
+  | { readonly kind: 'created'; readonly info: VersionInfo }
+  /** Another writer already stored this (canvas, version): nothing was written. */
+  | { readonly kind: 'conflict' }
+
+export interface VersionPage {
+  /** Newest first. */
+  readonly versions: readonly VersionInfo[]
+  /** Pass as `before` for the next page; null on the last page. */
+  readonly nextBefore: number | null
+}
+
+/** The newest version's canvas JSON, kept beside the versions (MongoDB: the data model's `canvases` document). */
+export interface MaterializedCanvas {
+  readonly version: number
+  readonly canvas: CanvasJSON
+  readonly updatedAt: Date
+}
+
+export interface VersionPruneResult {
+  /** Version numbers deleted (or that would be, on a dry run), ascending. */
+  readonly deleted: readonly number[]
+  /** Versions older than the cutoff that were kept because a kept version is rebuilt from them, or is the newest. */
+  readonly keptOlder: readonly number[]
+}
+
+export interface VersionStore {
+  /** Stores a version and advances the materialized canvas, atomically; `conflict` when the number is taken. */
+  append(version: NewVersion): Promise<AppendVersionResult>
+  latest(canvasId: string): Promise<VersionInfo | null>
+  get(canvasId: string, version: number): Promise<VersionInfo | null>
+  /** Versions with number < `before` (null: from the newest), newest first, at most `limit`. */
+  list(
+    canvasId: string,
+    options: { readonly before: number | null; readonly limit: number },
+  ): Promise<VersionPage>
+  /** Versions from..to (inclusive) with their data, ascending; missing numbers are simply absent. */
+  readRange(canvasId: string, from: number, to: number): Promise<VersionData[]>
+  /** The keyframe and deltas that rebuild `version`, ascending; null when it or part of its chain is missing. */
+  readChain(canvasId: string, version: number): Promise<VersionData[] | null>
+  materialized(canvasId: string): Promise<MaterializedCanvas | null>
+  /**
+   * Retention: deletes the versions created before `cutoff`, except the newest version and every version a kept
+   * version is rebuilt from (its keyframe and the deltas after it). Nothing is deleted when `dryRun`.
+   */
+  prune(canvasId: string, cutoff: Date, options: { readonly dryRun: boolean }): Promise<VersionPruneResult>
+  /** Canvas ids (ascending, > `after`) having a version created before `cutoff`; at most `limit`. */
+  canvasesWithVersionsBefore(
+    cutoff: Date,
+    options: { readonly after: string | null; readonly limit: number },
+  ): Promise<string[]>
+  /** Removes every version and the materialized canvas (retention purge); returns the number of versions. */
+  deleteCanvas(canvasId: string): Promise<number>
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Templates: reusable sets of blocks, private to an organization or public to every organization.
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface TemplateBlock {
+  readonly id: string
+  readonly type: BlockType
+  readonly position: BlockPosition
+  readonly content: JsonObject
+}
+
+export interface NewTemplate {
+  /** Owning organization; null for system templates (which must be public). */
+  readonly organizationId: string | null
+  readonly name: string
+  readonly description: string | null
+  readonly category: string | null
+  readonly thumbnailUrl: string | null
+  readonly isPublic: boolean
+  readonly blocks: readonly TemplateBlock[]
+  readonly requiredFields: readonly string[]
+  /** User id; null for system templates. */
+  readonly createdBy: string | null
+}
+
+export interface Template extends NewTemplate {
+  readonly id: string
+  readonly usageCount: number
+  readonly createdAt: Date
+}
+
+/** Position in a (created_at, id) ordered listing. */
+export interface PageCursor {
+  readonly createdAt: Date
+  readonly id: string
+}
+
+export interface TemplateStore {
+  create(template: NewTemplate): Promise<Template>
+  /** The template when `organizationId` may see it (its own or a public one), else null. */
+  get(organizationId: string, templateId: string): Promise<Template | null>
+  /** Templates the organization may see, newest first, optionally of one category. */
+  list(
+    organizationId: string,
+    options: { readonly category: string | null; readonly after: PageCursor | null; readonly limit: number },
+  ): Promise<{ readonly templates: readonly Template[]; readonly next: PageCursor | null }>
+  /** Counts one canvas created from the template. */
+  recordUse(templateId: string): Promise<void>
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comments on a canvas, optionally anchored to a block. Deleting is soft (retention purges later).
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface NewComment {
+  readonly canvasId: string
+  readonly authorId: string
+  readonly body: string
+  readonly blockId: string | null
+}
+
+export interface CanvasComment extends NewComment {
+  readonly id: string
+  readonly resolvedAt: Date | null
+  readonly resolvedBy: string | null
+  readonly createdAt: Date
+}
+
+export interface CommentStore {
+  create(comment: NewComment): Promise<CanvasComment>
+  /** A live (not deleted) comment of that canvas, else null. */
+  get(canvasId: string, commentId: string): Promise<CanvasComment | null>
+  /** Live comments, oldest first. */
+  list(
+    canvasId: string,
+    options: {
+      readonly blockId: string | null
+      readonly includeResolved: boolean
+      readonly after: PageCursor | null
+      readonly limit: number
+    },
+  ): Promise<{ readonly comments: readonly CanvasComment[]; readonly next: PageCursor | null }>
+  /** Marks resolved (the first resolution is kept); null when there is no such live comment. */
+  resolve(canvasId: string, commentId: string, userId: string): Promise<CanvasComment | null>
+  /** Soft delete; false when there is no such live comment. */
+  delete(canvasId: string, commentId: string): Promise<boolean>
+  /** Live comments of the canvas (resolved ones included). */
+  count(canvasId: string): Promise<number>
+  /** Retention: hard-deletes comments soft-deleted before `cutoff`; returns how many (would be, on a dry run). */
+  purgeDeleted(cutoff: Date, options: { readonly dryRun: boolean }): Promise<number>
+  /** Hard-deletes every comment of the canvas (retention purge of the canvas); returns how many. */
+  deleteCanvas(canvasId: string): Promise<number>
   close(): Promise<void>
 }
 

@@ -143,6 +143,58 @@ export interface CanvasJournalTable {
   created_at: CreatedAt
 }
 
+/** Version history (migration 0004): one row per version; keyframes hold the full state, deltas the change. */
+export interface CanvasVersionsTable {
+  canvas_id: string
+  version: number
+  parent_version: number
+  branch: string
+  kind: 'keyframe' | 'delta'
+  keyframe_version: number
+  authors: Json<string[]>
+  label: string | null
+  trigger: string
+  summary: Json<JsonObject>
+  data: Uint8Array
+  state_vector: Uint8Array
+  created_at: CreatedAt
+}
+
+/** The newest version's canvas JSON. */
+export interface CanvasMaterializedTable {
+  canvas_id: string
+  version: number
+  canvas: Json<JsonObject>
+  updated_at: Timestamp
+}
+
+export interface CanvasTemplatesTable {
+  id: Generated<string>
+  organization_id: string | null
+  name: string
+  description: string | null
+  category: string | null
+  thumbnail_url: string | null
+  is_public: boolean
+  usage_count: Generated<number>
+  blocks: Json<unknown[]>
+  required_fields: Json<string[]>
+  created_by: string | null
+  created_at: CreatedAt
+}
+
+export interface CanvasCommentsTable {
+  id: Generated<string>
+  canvas_id: string
+  author_id: string
+  block_id: string | null
+  body: string
+  resolved_at: NullableTimestamp
+  resolved_by: string | null
+  created_at: CreatedAt
+  deleted_at: NullableTimestamp
+}
+
 export interface Database {
   organizations: OrganizationsTable
   users: UsersTable
@@ -155,6 +207,10 @@ export interface Database {
   sessions: SessionsTable
   canvas_documents: CanvasDocumentsTable
   canvas_journal: CanvasJournalTable
+  canvas_versions: CanvasVersionsTable
+  canvas_materialized: CanvasMaterializedTable
+  canvas_templates: CanvasTemplatesTable
+  canvas_comments: CanvasCommentsTable
 }
 
 export type Organization = Selectable<OrganizationsTable>

@@ -17,6 +17,10 @@ const TABLES = [
   'sessions',
   'canvas_documents',
   'canvas_journal',
+  'canvas_versions',
+  'canvas_materialized',
+  'canvas_templates',
+  'canvas_comments',
 ]
 const INDEXES = [
   'idx_projects_org',
