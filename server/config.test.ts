@@ -109,4 +109,31 @@ test('bad limits name the variable; a byte burst below MAX_MESSAGE_BYTES is refu
   )
 })
 
+test('versioning and retention: defaults from the data model, overridable, validated', () => {
+  const defaults = parseConfig({})
+  assert.equal(defaults.versioning, { quietMs: 30_000, maxIntervalMs: 300_000, keyframeInterval: 20 })
+  assert.equal(defaults.retention, { versionDays: 2555, deletedCanvasDays: 2555, deletedCommentDays: 2555 })
+  const custom = parseConfig({
+    VERSION_QUIET_MS: '200',
+    VERSION_MAX_INTERVAL_MS: '100',
+    VERSION_KEYFRAME_INTERVAL: '5',
+    RETENTION_VERSION_DAYS: '30',
+    RETENTION_DELETED_CANVAS_DAYS: '90',
+    RETENTION_DELETED_COMMENT_DAYS: '60',
+  })
+  assert.equal(custom.versioning, { quietMs: 200, maxIntervalMs: 200, keyframeInterval: 5 }, 'max >= quiet')
+  assert.equal(custom.retention, { versionDays: 30, deletedCanvasDays: 90, deletedCommentDays: 60 })
+  for (const [name, value] of [
+    ['VERSION_QUIET_MS', '0'],
+    ['VERSION_KEYFRAME_INTERVAL', '0'],
+    ['RETENTION_VERSION_DAYS', 'forever'],
+  ] as const) {
+    assert.throws(
+      () => parseConfig({ [name]: value }),
+      (error: unknown) => error instanceof ConfigError && error.message.includes(name),
+      `${name}=${value}`,
+    )
+  }
+})
+
 test.run()

@@ -11,6 +11,9 @@ function parseBytes(raw: string): number | null {
   return Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1)
 }
 
+/** Data model 5.6.2: canvases and comments are kept 7 years after deletion. */
+export const RETENTION_DEFAULT_DAYS = 7 * 365
+
 const port = z.coerce.number().int().min(0).max(65535)
 const positiveInt = z.coerce.number().int().positive()
 const flag = z.enum(['0', '1']).default('0')
@@ -80,6 +83,18 @@ const EnvSchema = z.object({
   COOKIE_SECURE: flag,
   /** "1": the client IP is the first X-Forwarded-For entry (only behind a proxy that sets it). */
   TRUST_PROXY: flag,
+  /** A version of a canvas is taken once its edits have been quiet this long... */
+  VERSION_QUIET_MS: positiveInt.default(30_000),
+  /** ...and at least this often while it is edited without pause. */
+  VERSION_MAX_INTERVAL_MS: positiveInt.default(300_000),
+  /** Every this many versions one stores the full state (a keyframe); the others store a delta. */
+  VERSION_KEYFRAME_INTERVAL: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Retention (npm run retention): versions older than this are pruned (data model 5.6.2: 7 years). */
+  RETENTION_VERSION_DAYS: positiveInt.default(RETENTION_DEFAULT_DAYS),
+  /** Canvases soft-deleted longer than this are purged with their document, history and comments. */
+  RETENTION_DELETED_CANVAS_DAYS: positiveInt.default(RETENTION_DEFAULT_DAYS),
+  /** Comments deleted longer than this are purged. */
+  RETENTION_DELETED_COMMENT_DAYS: positiveInt.default(RETENTION_DEFAULT_DAYS),
 })
 
 /** HTTP rate limits, each per minute. */
@@ -100,6 +115,20 @@ export interface WsBudgetConfig {
 export interface AuditConfig {
   readonly flushIntervalMs: number
   readonly batchSize: number
+}
+
+/** Automatic versions (server/history). */
+export interface VersioningConfig {
+  readonly quietMs: number
+  readonly maxIntervalMs: number
+  readonly keyframeInterval: number
+}
+
+/** Retention periods in days (scripts/retention.ts). */
+export interface RetentionConfig {
+  readonly versionDays: number
+  readonly deletedCanvasDays: number
+  readonly deletedCommentDays: number
 }
 
 export interface Config {
@@ -127,6 +156,8 @@ export interface Config {
   readonly audit: AuditConfig
   readonly cookieSecure: boolean
   readonly trustProxy: boolean
+  readonly versioning: VersioningConfig
+  readonly retention: RetentionConfig
 }
 
 export class ConfigError extends Error {
@@ -188,5 +219,15 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     audit: Object.freeze({ flushIntervalMs: e.AUDIT_FLUSH_INTERVAL_MS, batchSize: e.AUDIT_BATCH_SIZE }),
     cookieSecure: e.COOKIE_SECURE === '1',
     trustProxy: e.TRUST_PROXY === '1',
+    versioning: Object.freeze({
+      quietMs: e.VERSION_QUIET_MS,
+      maxIntervalMs: Math.max(e.VERSION_MAX_INTERVAL_MS, e.VERSION_QUIET_MS),
+      keyframeInterval: e.VERSION_KEYFRAME_INTERVAL,
+    }),
+    retention: Object.freeze({
+      versionDays: e.RETENTION_VERSION_DAYS,
+      deletedCanvasDays: e.RETENTION_DELETED_CANVAS_DAYS,
+      deletedCommentDays: e.RETENTION_DELETED_COMMENT_DAYS,
+    }),
   })
 }
