@@ -1,13 +1,18 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { auditLogRoutes } from './http/audit-logs.ts'
 import { authRoutes, requireAuth } from './http/auth.ts'
 import { canvasRoutes } from './http/canvases.ts'
 import type { HttpDeps } from './http/deps.ts'
 import type { AppEnv } from './http/env.ts'
 import { ApiHttpError, errorHandler } from './http/errors.ts'
 import { healthRoutes } from './http/health.ts'
+import { memberRoutes } from './http/members.ts'
 import { projectRoutes } from './http/projects.ts'
+import { perUserRateLimit } from './http/rate-limit.ts'
 import { realtimeRoutes } from './http/realtime.ts'
+import { sharingRoutes } from './http/sharing.ts'
+import { userRoutes } from './http/users.ts'
 
 /** Largest JSON body the REST API accepts. */
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024
@@ -30,8 +35,13 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   )
   api.route('/', authRoutes(deps))
   api.use('*', requireAuth(deps))
+  api.use('*', perUserRateLimit(deps))
+  api.route('/', userRoutes(deps))
   api.route('/', projectRoutes(deps))
+  api.route('/', memberRoutes(deps))
   api.route('/', canvasRoutes(deps))
+  api.route('/', sharingRoutes(deps))
+  api.route('/', auditLogRoutes(deps))
   api.route('/', realtimeRoutes(deps, deps.realtime))
   app.route('/api', api)
   return app

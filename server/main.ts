@@ -1,23 +1,35 @@
 /**
  * Composition root: the only place that reads the environment and picks adapters.
  * No env: PGlite under DATA_DIR, in-process bus, SQL document store and sessions.
- * DATABASE_URL -> PostgreSQL; REDIS_URL -> Redis bus and sessions; MONGO_URL -> MongoDB document store.
+ * DATABASE_URL -> PostgreSQL; REDIS_URL -> Redis bus, sessions and rate limits; MONGO_URL -> MongoDB documents.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { MemoryBus } from '../persistence/memory/bus.ts'
 import { MemoryLockManager } from '../persistence/memory/locks.ts'
 import { MemoryPresenceStore } from '../persistence/memory/presence.ts'
-import type { Bus, DocumentStore, LockManager, PresenceStore, SessionStore } from '../persistence/ports.ts'
+import { MemoryRateLimiter } from '../persistence/memory/rate-limiter.ts'
+import type {
+  Bus,
+  DocumentStore,
+  LockManager,
+  PresenceStore,
+  RateLimiter,
+  SessionStore,
+} from '../persistence/ports.ts'
 import { RedisBus } from '../persistence/redis/bus.ts'
 import { RedisLockManager } from '../persistence/redis/locks.ts'
 import { RedisPresenceStore } from '../persistence/redis/presence.ts'
+import { RedisRateLimiter } from '../persistence/redis/rate-limiter.ts'
 import { RedisSessionStore } from '../persistence/redis/session-store.ts'
+import { AuditLogStore } from '../persistence/sql/audit-store.ts'
 import { openSqlDatabase } from '../persistence/sql/connect.ts'
 import { SqlDocumentStore } from '../persistence/sql/document-store.ts'
 import { MetadataStore } from '../persistence/sql/metadata-store.ts'
 import { SqlSessionStore } from '../persistence/sql/session-store.ts'
 import { migrateToLatest } from '../schema/migrate.ts'
+import { AccessRevocationExtension } from './access/revocation-extension.ts'
+import { AuditWriter } from './audit/audit-writer.ts'
 import { type Config, ConfigError, parseConfig } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { startServer } from './server.ts'
@@ -46,6 +58,8 @@ async function main(log: Logger, config: Config): Promise<void> {
     config.redisUrl !== null ? new RedisPresenceStore({ redis: config.redisUrl }) : new MemoryPresenceStore()
   const locks: LockManager =
     config.redisUrl !== null ? new RedisLockManager({ redis: config.redisUrl }) : new MemoryLockManager()
+  const rateLimiter: RateLimiter =
+    config.redisUrl !== null ? new RedisRateLimiter({ redis: config.redisUrl }) : new MemoryRateLimiter()
   if (config.redisUrl !== null && config.databaseUrl === null && config.mongo === null) {
     log.warn(
       'REDIS_URL without DATABASE_URL or MONGO_URL: instances would not share documents; run one instance',
@@ -61,9 +75,23 @@ async function main(log: Logger, config: Config): Promise<void> {
     'adapters',
   )
 
+  const metadata = new MetadataStore(db)
+  const audit = new AuditWriter(new AuditLogStore(db), { ...config.audit, log })
+  const revocation = new AccessRevocationExtension({ sessions, metadata, log })
+  await revocation.start(bus)
   const server = await startServer(
     config,
-    { metadata: new MetadataStore(db), documents, sessions, bus, presence, locks, extensions: [] },
+    {
+      metadata,
+      documents,
+      sessions,
+      bus,
+      presence,
+      locks,
+      rateLimiter,
+      audit,
+      extensions: [revocation],
+    },
     log,
   )
 
@@ -77,7 +105,15 @@ async function main(log: Logger, config: Config): Promise<void> {
     server
       .shutdown()
       .then(async () => {
-        await Promise.all([bus.close(), sessions.close(), documents.close(), presence.close(), locks.close()])
+        await revocation.close()
+        await Promise.all([
+          bus.close(),
+          sessions.close(),
+          documents.close(),
+          presence.close(),
+          locks.close(),
+          rateLimiter.close(),
+        ])
         await db.destroy()
         process.exit(0)
       })

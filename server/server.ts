@@ -1,8 +1,17 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import type { Bus, DocumentStore, LockManager, PresenceStore, SessionStore } from '../persistence/ports.ts'
+import type {
+  Bus,
+  DocumentStore,
+  LockManager,
+  PresenceStore,
+  RateLimiter,
+  SessionStore,
+} from '../persistence/ports.ts'
 import type { MetadataStore } from '../persistence/sql/metadata-store.ts'
+import { BusAccessEvents } from './access/access-events.ts'
 import { createApp } from './app.ts'
+import type { AuditWriter } from './audit/audit-writer.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import type { Config } from './config.ts'
 import { LockService } from './locks/lock-service.ts'
@@ -23,6 +32,10 @@ export interface ServerAdapters {
   readonly bus: Bus
   readonly presence: PresenceStore
   readonly locks: LockManager
+  /** HTTP rate-limit counters (Redis when configured, so limits hold across instances). */
+  readonly rateLimiter: RateLimiter
+  /** The audit trail; flushed and closed by shutdown() after the registry and the last HTTP request. */
+  readonly audit: AuditWriter
   /** Extensions beyond the built-in presence and locks ones. */
   readonly extensions: readonly RoomExtension[]
 }
@@ -84,10 +97,24 @@ export async function startServer(
     auth,
     registry,
     log,
+    audit: adapters.audit,
+    rateLimiter: adapters.rateLimiter,
+    limits: config.rateLimits,
+    accessEvents: new BusAccessEvents(adapters.bus, log),
+    cookies: { secure: config.cookieSecure, maxAgeSeconds: Math.floor(config.sessionTtlMs / 1000) },
+    trustProxy: config.trustProxy,
     realtime: {
       locks,
       presence,
-      auditLockBreak: (event) => log.warn({ ...event, audit: 'lock.break' }, 'lock broken by an admin'),
+      auditLockBreak: (event) =>
+        adapters.audit.audit({
+          action: 'lock.break',
+          resourceType: 'canvas',
+          resourceId: event.canvasId,
+          userId: event.userId,
+          organizationId: event.organizationId,
+          changes: { block_id: event.blockId, holder_id: event.brokenHolderId },
+        }),
     },
     readiness: async () => {
       await Promise.all([
@@ -108,6 +135,7 @@ export async function startServer(
     maxMessageBytes: config.maxMessageBytes,
     allowedOrigins: config.allowedOrigins,
     heartbeatMs: HEARTBEAT_MS,
+    wsBudget: config.wsBudget,
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch })
   httpServer.on('upgrade', upgrades.handleUpgrade)
@@ -138,6 +166,8 @@ export async function startServer(
           presence.close()
           if ('closeAllConnections' in httpServer) httpServer.closeAllConnections()
           await closed
+          // Last: room extensions (during the registry's shutdown) and in-flight requests may still have audited.
+          await adapters.audit.close()
         }
         log.info('stopped')
       })()

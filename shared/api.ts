@@ -86,3 +86,70 @@ export interface CanvasView {
   /** The caller's effective role on this canvas. */
   readonly role: 'viewer' | 'editor' | 'admin'
 }
+
+/** A user as their organization's admins see it. */
+export interface OrganizationUserView extends UserView {
+  readonly is_active: boolean
+  readonly last_login_at: string | null
+}
+
+export interface CreateUserRequest {
+  readonly email: string
+  readonly username: string
+  readonly password: string
+  readonly role: 'admin' | 'member'
+}
+
+/** A project with the caller's role on it. */
+export interface ProjectWithRoleView extends ProjectView {
+  readonly role: 'viewer' | 'editor' | 'admin'
+}
+
+export interface ProjectMemberView {
+  readonly user_id: string
+  readonly username: string
+  readonly display_name: string
+  readonly role: 'viewer' | 'editor' | 'admin'
+  readonly invited_by: string | null
+  readonly joined_at: string
+}
+
+export interface CanvasGrantView {
+  readonly user_id: string
+  readonly role: 'viewer' | 'editor' | 'admin'
+  readonly granted_by: string | null
+  readonly granted_at: string
+}
+
+export interface SharingRequest {
+  readonly visibility: 'private' | 'team' | 'public'
+  readonly permissions: readonly { readonly user_id: string; readonly role: 'viewer' | 'editor' | 'admin' }[]
+  readonly public_link: boolean
+}
+
+export interface SharingView {
+  readonly canvas_id: string
+  readonly visibility: 'private' | 'team' | 'public'
+  readonly permissions: readonly CanvasGrantView[]
+  /** The public link (viewer access for any signed-in user presenting `token`), or null when off. */
+  readonly public_link: { readonly token: string } | null
+}
+
+export interface AuditLogView {
+  readonly id: string
+  readonly user_id: string | null
+  readonly organization_id: string | null
+  readonly action: string
+  readonly resource_type: string
+  readonly resource_id: string | null
+  readonly changes: Record<string, unknown> | null
+  readonly ip_address: string | null
+  readonly user_agent: string | null
+  readonly created_at: string
+}
+
+export interface AuditLogPage {
+  readonly entries: readonly AuditLogView[]
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  readonly next_cursor: string | null
+}

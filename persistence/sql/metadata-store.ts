@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type {
   Canvas,
@@ -36,6 +37,46 @@ export function roleAtLeast(role: ProjectRole, needed: ProjectRole): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[needed]
 }
 
+/** What decides a user's role on one canvas (see effectiveCanvasRole). */
+export interface CanvasRoleFacts {
+  /** The canvas's project belongs to the user's organization. */
+  readonly sameOrganization: boolean
+  /** The user is an admin of their organization. */
+  readonly organizationAdmin: boolean
+  /** The user's project membership role, if any. */
+  readonly memberRole: ProjectRole | null
+  /** The user's grant on this canvas (canvas_permissions), if any. */
+  readonly grantRole: ProjectRole | null
+  readonly visibility: CanvasVisibility
+  /** The caller presented the canvas's current public link token. */
+  readonly publicLink: boolean
+}
+
+/**
+ * THE effective-role rule: the strongest of
+ * - admin, for admins of the canvas's organization;
+ * - the project membership role and the canvas grant (same organization only);
+ * - viewer, for everyone in the organization when the canvas is `team`;
+ * - viewer, for any signed-in user when the canvas is `public` or they present its public link token.
+ * null means the user must not learn that the canvas exists.
+ */
+export function effectiveCanvasRole(facts: CanvasRoleFacts): ProjectRole | null {
+  const own = facts.sameOrganization
+  return strongestRole([
+    own && facts.organizationAdmin ? 'admin' : null,
+    own ? facts.memberRole : null,
+    own ? facts.grantRole : null,
+    own && facts.visibility === 'team' ? 'viewer' : null,
+    facts.visibility === 'public' || facts.publicLink ? 'viewer' : null,
+  ])
+}
+
+/** Constant-time comparison of a presented secret with the stored one (hashing equalizes lengths). */
+function sameSecret(presented: string, stored: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest()
+  return timingSafeEqual(digest(presented), digest(stored))
+}
+
 export interface CanvasAccess {
   readonly canvas: Canvas
   readonly organizationId: string
@@ -54,7 +95,7 @@ function asUniqueViolation(error: unknown): UniqueViolation | null {
   return new UniqueViolation('value')
 }
 
-async function rethrowUnique<T>(work: () => Promise<T>): Promise<T> {
+export async function rethrowUnique<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (error) {
@@ -178,6 +219,7 @@ export class MetadataStore {
     return strongestRole([user.role === 'admin' ? 'admin' : null, member?.role ?? null])
   }
 
+  /** A canvas and its creator's admin grant (the creator manages what they made), atomically. */
   createCanvas(input: {
     projectId: string
     ownerId: string
@@ -185,27 +227,35 @@ export class MetadataStore {
     description: string | null
     visibility?: CanvasVisibility
   }): Promise<Canvas> {
-    return this.db
-      .insertInto('canvases')
-      .values({
-        project_id: input.projectId,
-        owner_id: input.ownerId,
-        name: input.name,
-        description: input.description,
-        visibility: input.visibility ?? 'private',
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
+    return this.db.transaction().execute(async (trx) => {
+      const canvas = await trx
+        .insertInto('canvases')
+        .values({
+          project_id: input.projectId,
+          owner_id: input.ownerId,
+          name: input.name,
+          description: input.description,
+          visibility: input.visibility ?? 'private',
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      await trx
+        .insertInto('canvas_permissions')
+        .values({ canvas_id: canvas.id, user_id: input.ownerId, role: 'admin', granted_by: input.ownerId })
+        .execute()
+      return canvas
+    })
   }
 
   /**
-   * Effective role of a user on a canvas, or null when the user must not learn the canvas exists.
-   * Rule: the strongest of org admin (own org), project membership, team visibility (viewer, own org) and
-   * public visibility (viewer, any org). Deleted canvases and archived projects' canvases are not reachable.
+   * Effective role of a user on a canvas (effectiveCanvasRole), or null when the user must not learn the canvas
+   * exists. `linkToken` is a public link token the caller presented. Deleted canvases and archived projects'
+   * canvases are not reachable.
    */
   async canvasAccess(
     user: Pick<User, 'id' | 'role' | 'organization_id'>,
     canvasId: string,
+    options: { readonly linkToken?: string | null } = {},
   ): Promise<CanvasAccess | null> {
     if (!isUuid(canvasId)) return null
     const row = await this.db
@@ -214,24 +264,33 @@ export class MetadataStore {
       .leftJoin('project_members as m', (join) =>
         join.onRef('m.project_id', '=', 'c.project_id').on('m.user_id', '=', user.id),
       )
+      .leftJoin('canvas_permissions as g', (join) =>
+        join.onRef('g.canvas_id', '=', 'c.id').on('g.user_id', '=', user.id),
+      )
       .selectAll('c')
       .select([
         'p.organization_id as organization_id',
         'p.is_archived as project_archived',
         'm.role as member_role',
+        'g.role as grant_role',
       ])
       .where('c.id', '=', canvasId)
       .where('c.deleted_at', 'is', null)
       .executeTakeFirst()
     if (row === undefined) return null
-    const { organization_id, project_archived, member_role, ...canvas } = row
-    const sameOrg = organization_id === user.organization_id
-    const role = strongestRole([
-      sameOrg && user.role === 'admin' ? 'admin' : null,
-      sameOrg ? member_role : null,
-      sameOrg && canvas.visibility === 'team' ? 'viewer' : null,
-      canvas.visibility === 'public' ? 'viewer' : null,
-    ])
+    const { organization_id, project_archived, member_role, grant_role, ...canvas } = row
+    const linkToken = options.linkToken ?? null
+    const role = effectiveCanvasRole({
+      sameOrganization: organization_id === user.organization_id,
+      organizationAdmin: user.role === 'admin',
+      memberRole: member_role,
+      grantRole: grant_role,
+      visibility: canvas.visibility,
+      publicLink:
+        linkToken !== null &&
+        canvas.public_link_token !== null &&
+        sameSecret(linkToken, canvas.public_link_token),
+    })
     if (role === null || project_archived) return null
     return { canvas, organizationId: organization_id, role }
   }

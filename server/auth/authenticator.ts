@@ -58,4 +58,14 @@ export class Authenticator {
   revoke(token: string): Promise<void> {
     return this.sessions.revoke(hashToken(token))
   }
+
+  /** Logout: ends the session behind a principal (its `sessionHash`). */
+  revokeSession(sessionHash: string): Promise<void> {
+    return this.sessions.revoke(sessionHash)
+  }
+
+  /** Deactivation: ends every session of the user; returns how many were live. */
+  revokeAllForUser(userId: string): Promise<number> {
+    return this.sessions.revokeAllForUser(userId)
+  }
 }

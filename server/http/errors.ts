@@ -22,9 +22,22 @@ export const forbidden = (message = 'not allowed') => new ApiHttpError(403, mess
 export const notFound = (what = 'resource') => new ApiHttpError(404, `${what} not found`)
 export const conflict = (message: string, field?: string) => new ApiHttpError(409, message, field)
 
+/** 429 with a Retry-After header (whole seconds, at least 1). */
+export class RateLimitedError extends ApiHttpError {
+  readonly retryAfterSeconds: number
+
+  constructor(retryAfterMs: number) {
+    super(429, 'too many requests; retry later')
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+  }
+}
+
+export const tooManyRequests = (retryAfterMs: number) => new RateLimitedError(retryAfterMs)
+
 /** The single error handler: HTTPExceptions become their JSON error; anything else is logged and a plain 500. */
 export function errorHandler(log: Logger) {
   return (error: Error, c: Context): Response => {
+    if (error instanceof RateLimitedError) c.header('Retry-After', String(error.retryAfterSeconds))
     if (error instanceof ApiHttpError) {
       const body: ApiError =
         error.field === undefined ? { error: error.message } : { error: error.message, field: error.field }

@@ -3,15 +3,25 @@ import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { MetadataStore } from '../../persistence/sql/metadata-store.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
+import { recordConnectionGrant } from '../access/connection-grant.ts'
 import type { Authenticator } from '../auth/authenticator.ts'
+import type { WsBudgetConfig } from '../config.ts'
 import { bearerToken } from '../http/auth.ts'
+import { sessionFromCookieHeader } from '../http/session-cookie.ts'
 import type { Logger } from '../logger.ts'
 import { Connection } from '../rooms/connection.ts'
 import { accessForRole } from '../rooms/principal.ts'
 import { RoomLoadError, type RoomRegistry } from '../rooms/registry.ts'
+import { MessageBudget } from './message-budget.ts'
 
-/** Path prefix of collaboration sockets: `ws://HOST:PORT/collab/<canvasId>?token=...`. */
+/**
+ * Path prefix of collaboration sockets: `ws://HOST:PORT/collab/<canvasId>?token=...[&link=...]`. Browsers may rely on
+ * the HttpOnly session cookie instead of `token`; `link` is a canvas's public link token.
+ */
 export const COLLAB_PATH = '/collab/'
+
+/** Shape of a public link token; anything else is ignored rather than compared. */
+const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/
 
 export interface UpgradeDeps {
   readonly auth: Authenticator
@@ -21,6 +31,8 @@ export interface UpgradeDeps {
   readonly maxMessageBytes: number
   readonly allowedOrigins: readonly string[] | null
   readonly heartbeatMs: number
+  /** Per-connection message and byte budgets; a flood closes only that connection (4429). */
+  readonly wsBudget: WsBudgetConfig
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
@@ -88,6 +100,8 @@ export class CollabUpgradeHandler {
   }
 
   private async authorize(request: IncomingMessage): Promise<Authorized | Refused> {
+    // Taken before any access is read: live revocation re-checks connections that changes may have raced.
+    const authorizedAt = performance.now()
     const url = new URL(request.url ?? '/', 'http://localhost')
     if (!url.pathname.startsWith(COLLAB_PATH)) return { ok: false, status: 404, message: 'not found' }
     const origin = request.headers.origin
@@ -99,16 +113,25 @@ export class CollabUpgradeHandler {
       return { ok: false, status: 403, message: 'origin not allowed' }
     }
     const canvasId = decodeURIComponent(url.pathname.slice(COLLAB_PATH.length))
-    const token = url.searchParams.get('token') ?? bearerToken(request.headers.authorization)
+    const token =
+      url.searchParams.get('token') ??
+      bearerToken(request.headers.authorization) ??
+      sessionFromCookieHeader(request.headers.cookie)
     const authenticated = await this.deps.auth.authenticate(token)
     if (authenticated === null)
       return { ok: false, status: 401, message: 'missing, invalid or expired token' }
-    const access = await this.deps.metadata.canvasAccess(authenticated.user, canvasId)
+    const link = url.searchParams.get('link')
+    const linkToken = link !== null && LINK_TOKEN.test(link) ? link : null
+    const access = await this.deps.metadata.canvasAccess(authenticated.user, canvasId, { linkToken })
     if (access === null) return { ok: false, status: 404, message: 'canvas not found' }
     return {
       ok: true,
       canvasId: access.canvas.id,
-      connection: (ws: WebSocket) => new Connection(ws, authenticated.principal, accessForRole(access.role)),
+      connection: (ws: WebSocket) => {
+        const connection = new Connection(ws, authenticated.principal, accessForRole(access.role))
+        recordConnectionGrant(connection, { authorizedAt, linkToken })
+        return connection
+      },
     }
   }
 
@@ -121,7 +144,14 @@ export class CollabUpgradeHandler {
     let deliver: (data: Uint8Array) => void = (data) => queued.push(data)
     let room: Awaited<ReturnType<RoomRegistry['attach']>> | null = null
 
+    const budget = new MessageBudget(this.deps.wsBudget)
     ws.on('message', (data, isBinary) => {
+      const bytes = data instanceof Buffer ? data.byteLength : 0
+      if (!budget.allow(bytes)) {
+        if (connection.isOpen) log.warn({ connectionId: connection.id }, 'message budget exceeded; closing')
+        connection.close(CloseCode.RateLimited)
+        return
+      }
       if (!isBinary || !(data instanceof Buffer)) {
         connection.close(CloseCode.BadMessage, 'binary frames only')
         return

@@ -2,13 +2,18 @@ import type { Hono } from 'hono'
 import { MemoryBus } from '../../persistence/memory/bus.ts'
 import { MemoryLockManager } from '../../persistence/memory/locks.ts'
 import { MemoryPresenceStore } from '../../persistence/memory/presence.ts'
+import { MemoryRateLimiter } from '../../persistence/memory/rate-limiter.ts'
+import { AuditLogStore } from '../../persistence/sql/audit-store.ts'
 import { openSqlDatabase } from '../../persistence/sql/connect.ts'
 import { SqlDocumentStore } from '../../persistence/sql/document-store.ts'
 import { MetadataStore } from '../../persistence/sql/metadata-store.ts'
 import { SqlSessionStore } from '../../persistence/sql/session-store.ts'
 import { migrateToLatest } from '../../schema/migrate.ts'
+import { BusAccessEvents } from '../../server/access/access-events.ts'
 import { createApp } from '../../server/app.ts'
+import { AuditWriter } from '../../server/audit/audit-writer.ts'
 import { Authenticator } from '../../server/auth/authenticator.ts'
+import type { RateLimitConfig } from '../../server/config.ts'
 import type { AppEnv } from '../../server/http/env.ts'
 import { LockService } from '../../server/locks/lock-service.ts'
 import { createLogger } from '../../server/logger.ts'
@@ -16,8 +21,15 @@ import { PresenceService } from '../../server/presence/presence-service.ts'
 import { GroupCommitJournal } from '../../server/rooms/journal.ts'
 import { RoomRegistry } from '../../server/rooms/registry.ts'
 
+export interface InProcessOptions {
+  /** Rate limits (default: generous, like production). */
+  readonly limits?: Partial<RateLimitConfig>
+  /** Take client IPs from X-Forwarded-For (lets a test act from several addresses). */
+  readonly trustProxy?: boolean
+}
+
 /** The HTTP app on in-memory PGlite and in-process adapters, for `app.request()` tests. */
-export async function createInProcessApp() {
+export async function createInProcessApp(options: InProcessOptions = {}) {
   const db = openSqlDatabase({ kind: 'pglite', dataDir: null })
   await migrateToLatest(db)
   const log = createLogger('silent')
@@ -42,6 +54,7 @@ export async function createInProcessApp() {
     { unloadGraceMs: 50, compactIntervalMs: 60_000 },
   )
   const auth = new Authenticator(sessions, metadata, 3600_000)
+  const audit = new AuditWriter(new AuditLogStore(db), { flushIntervalMs: 10, batchSize: 100, log })
   const app: Hono<AppEnv> = createApp({
     metadata,
     documents,
@@ -49,6 +62,12 @@ export async function createInProcessApp() {
     registry,
     log,
     readiness: () => metadata.ping(),
+    audit,
+    rateLimiter: new MemoryRateLimiter(),
+    limits: { userPerMinute: 1200, ipPerMinute: 300, loginPerAccountPerMinute: 20, ...options.limits },
+    accessEvents: new BusAccessEvents(bus, log),
+    cookies: { secure: false, maxAgeSeconds: 3600 },
+    trustProxy: options.trustProxy ?? false,
     realtime: {
       locks: new LockService(new MemoryLockManager(), bus, { defaultTtlMs: 30_000, maxTtlMs: 300_000 }, log),
       presence,
@@ -61,8 +80,11 @@ export async function createInProcessApp() {
     metadata,
     documents,
     auth,
+    audit,
+    bus,
     async close() {
       await registry.shutdown()
+      await audit.close()
       presence.close()
       await bus.close()
       await db.destroy()

@@ -1,0 +1,131 @@
+import type { Bus, Subscription } from '../../persistence/ports.ts'
+import { CloseCode } from '../../shared/close-codes.ts'
+import type { Logger } from '../logger.ts'
+import type { Connection } from '../rooms/connection.ts'
+import type { AccessChange, RoomExtension, RoomView } from '../rooms/extensions.ts'
+import { noticeFrame } from '../rooms/outbound.ts'
+import { type AccessCheckDeps, AccessChecker, type AccessVerdict } from './access-check.ts'
+import { connectionGrant } from './connection-grant.ts'
+import { RecentAccessChanges } from './recent-changes.ts'
+
+export interface RevocationDeps extends AccessCheckDeps {
+  readonly log: Logger
+  /** Monotonic clock in ms; default performance.now. */
+  readonly now?: () => number
+}
+
+/**
+ * Live revocation. When access changes anywhere (an `access` bus message, routed to rooms by the registry), the
+ * affected connections of every loaded room re-check their access from the stores and are closed (4401 session
+ * ended, 4403 access revoked, 4404 canvas deleted) or switched between editing and read-only (with a `read-only`
+ * notice on a downgrade).
+ *
+ * Invariants:
+ * - checks of one connection may overlap; only the answer of the latest check started is applied (a generation
+ *   counter per connection), because an older check may have read an older state;
+ * - a check that fails (store error) closes the connection with 1011 (fail closed): it reconnects and is
+ *   authorized afresh at the upgrade;
+ * - a connection joining a room is re-checked when a change may have slipped between its authorization and its
+ *   join: the room loaded after it was authorized (the room's bus subscription did not exist yet), or a change
+ *   concerning its user or canvas was seen since (RecentAccessChanges, fed by rooms and by the global channel).
+ */
+export class AccessRevocationExtension implements RoomExtension {
+  readonly name = 'access-revocation'
+  private readonly checker: AccessChecker
+  private readonly now: () => number
+  private readonly generations = new WeakMap<Connection, number>()
+  private readonly roomLoadedAt = new WeakMap<RoomView, number>()
+  private readonly recent: RecentAccessChanges
+  private subscription: Subscription | null = null
+
+  constructor(private readonly deps: RevocationDeps) {
+    this.checker = new AccessChecker(deps)
+    this.now = deps.now ?? (() => performance.now())
+    this.recent = new RecentAccessChanges(this.now)
+  }
+
+  /**
+   * Listens on the global channel too, only to remember user-wide changes: the registry routes those to live
+   * rooms, but a room still loading would miss them.
+   */
+  async start(bus: Bus): Promise<void> {
+    this.subscription = await bus.subscribe(null, (message) => {
+      if (message.kind === 'access')
+        this.recent.record({ canvasId: message.canvasId, userId: message.userId })
+    })
+  }
+
+  async close(): Promise<void> {
+    const subscription = this.subscription
+    this.subscription = null
+    await subscription?.unsubscribe()
+  }
+
+  roomLoaded(room: RoomView): void {
+    this.roomLoadedAt.set(room, this.now())
+  }
+
+  connectionAdded(room: RoomView, connection: Connection): void {
+    const authorizedAt = connectionGrant(connection)?.authorizedAt ?? Number.NEGATIVE_INFINITY
+    const loadedAt = this.roomLoadedAt.get(room) ?? Number.POSITIVE_INFINITY
+    if (
+      authorizedAt <= loadedAt ||
+      this.recent.changedSince(room.canvasId, connection.principal.userId, authorizedAt)
+    ) {
+      this.recheck(room, connection)
+    }
+  }
+
+  accessChanged(room: RoomView, change: AccessChange): void {
+    this.recent.record(change)
+    for (const connection of room.connections) {
+      if (change.userId === null || connection.principal.userId === change.userId)
+        this.recheck(room, connection)
+    }
+  }
+
+  private recheck(room: RoomView, connection: Connection): void {
+    if (!connection.isOpen) return
+    const generation = (this.generations.get(connection) ?? 0) + 1
+    this.generations.set(connection, generation)
+    const current = () => this.generations.get(connection) === generation && connection.isOpen
+    const linkToken = connectionGrant(connection)?.linkToken ?? null
+    this.checker.check(connection.principal, room.canvasId, linkToken).then(
+      (verdict) => {
+        if (current()) this.apply(room, connection, verdict)
+      },
+      (error: unknown) => {
+        this.deps.log.error(
+          { err: error, canvasId: room.canvasId, connectionId: connection.id },
+          'access re-check failed; closing the connection so it is authorized afresh',
+        )
+        if (current()) connection.close(CloseCode.InternalError, 'could not re-check access; reconnect')
+      },
+    )
+  }
+
+  private apply(room: RoomView, connection: Connection, verdict: AccessVerdict): void {
+    switch (verdict.kind) {
+      case 'close':
+        this.deps.log.info(
+          { canvasId: room.canvasId, userId: connection.principal.userId, code: verdict.code },
+          'access revoked on an open connection',
+        )
+        connection.close(verdict.code, verdict.reason)
+        return
+      case 'allow': {
+        const wasEditing = connection.state.kind === 'editing'
+        connection.setAccess(verdict.access)
+        const state = connection.state
+        if (wasEditing && state.kind === 'read-only') {
+          connection.send(noticeFrame({ type: 'read-only', reason: state.reason }))
+        }
+        return
+      }
+      default: {
+        const never: never = verdict
+        throw new Error(`unknown access verdict ${JSON.stringify(never)}`)
+      }
+    }
+  }
+}

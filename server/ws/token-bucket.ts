@@ -1,0 +1,30 @@
+/**
+ * A token bucket: holds up to `capacity` tokens, refilled continuously at `ratePerSecond`. `take(n)` spends n
+ * tokens if available. Time comes from a monotonic clock (performance.now) so wall-clock jumps change nothing.
+ */
+export class TokenBucket {
+  private tokens: number
+  private last: number
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly capacity: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!(ratePerSecond > 0) || !(capacity > 0)) {
+      throw new RangeError(`token bucket needs a positive rate and capacity (${ratePerSecond}, ${capacity})`)
+    }
+    this.tokens = capacity
+    this.last = now()
+  }
+
+  /** Spends `amount` tokens; false (spending nothing) when fewer are available. */
+  take(amount: number): boolean {
+    const now = this.now()
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond)
+    this.last = now
+    if (amount > this.tokens) return false
+    this.tokens -= amount
+    return true
+  }
+}
