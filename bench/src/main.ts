@@ -80,10 +80,20 @@ for (const item of buildScenarios(cfg, jabiru.available)) {
 }
 
 const profiles: ProfileEvidence[] = []
-if (jabiru.available && profile === 'full' && !args['no-profile']) {
-  profiles.push(
-    ...(await profileJabiru(cfg, join(workRoot, 'profiles'), join(BENCH_DIR, 'results', 'profiles'), log)),
-  )
+if (jabiru.available && profile === 'full' && !args['no-profile'] && !only) {
+  try {
+    profiles.push(
+      ...(await profileJabiru(
+        join(workRoot, 'profiles'),
+        join(BENCH_DIR, 'results', 'profiles'),
+        benchId,
+        jabiru.dataTemplate,
+        log,
+      )),
+    )
+  } catch (err) {
+    log(`profile pass failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
 }
 
 const results: BenchResults = {

@@ -102,10 +102,10 @@ export const renderResults = (r: BenchResults): string => {
         p.topSelf.map((f) => [f.selfPercent.toFixed(1), `\`${f.functionName}\``, `\`${f.location}\``]),
       ),
       '',
-      'Self time by file:',
+      'Self time by package or directory:',
       '',
       table(
-        ['self %', 'file'],
+        ['self %', 'package / directory'],
         p.topByFile.map((f) => [f.selfPercent.toFixed(1), `\`${f.location}\``]),
       ),
       '',

@@ -1,13 +1,155 @@
-/** Profile evidence: a CPU profile of Jabiru under load, summarized to its top frames. */
-import type { Config } from '../config.ts'
+/**
+ * Profile evidence for RESULTS.md: Jabiru (journal on) under the load where it misses targets,
+ * with a CPU profile taken through the probe for the measured window only, summarized to top frames.
+ * - S2 load at a fixed 2,000 updates/s (10 canvases × 5 clients);
+ * - S1-style connect storm (2,000 connections over 400 canvases);
+ * - S5 cold load of three stored 1 MB fragmented canvases, one joiner each, after a restart.
+ */
+import { cpSync, existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FanoutResult, JoinResult, StormResult } from '../load/jobs.ts'
+import { summarizeProfile } from '../report/cpuprofile.ts'
+import { storedDoc } from '../scenarios/docgen.ts'
+import { canvasNames } from '../scenarios/fanout-common.ts'
+import { startWithStored } from '../scenarios/stored.ts'
+import type { RunContext } from '../scenarios/types.ts'
+import { JABIRU } from '../servers/catalog.ts'
+import { launch, REPO_DIR, type RunningServer } from '../servers/launch.ts'
+import { runJob } from './load-process.ts'
 import type { ProfileEvidence } from './results.ts'
 
+const startJabiru = async (dir: string, template: string | undefined): Promise<RunningServer> => {
+  const dataDir = join(dir, 'data')
+  if (template && !existsSync(dataDir)) cpSync(template, dataDir, { recursive: true })
+  return launch(JABIRU, { dataDir, logFile: join(dir, 'server.log') })
+}
+
+const evidence = (scenario: string, what: string, file: string): ProfileEvidence => {
+  const summary = summarizeProfile(file, REPO_DIR)
+  return { scenario, what, file: file.slice(REPO_DIR.length), ...summary }
+}
+
 export const profileJabiru = async (
-  _cfg: Config,
-  _workDir: string,
-  _outDir: string,
+  workDir: string,
+  outDir: string,
+  benchId: string,
+  template: string | undefined,
   log: (msg: string) => void,
 ): Promise<ProfileEvidence[]> => {
-  log('profile pass: not implemented yet')
-  return []
+  mkdirSync(outDir, { recursive: true })
+  const out: ProfileEvidence[] = []
+  const s2File = join(outDir, 's2-2000ups.cpuprofile')
+  {
+    const dir = join(workDir, 's2')
+    mkdirSync(dir, { recursive: true })
+    const server = await startJabiru(dir, template)
+    try {
+      const runId = `${benchId}prof2`
+      const canvases = await server.canvases(canvasNames(runId, 'p2', 10), runId)
+      await runJob<FanoutResult>(
+        {
+          kind: 'fanout',
+          canvases,
+          clientsPerCanvas: 5,
+          rates: [2000],
+          warmupMs: 1000,
+          measureMs: 5000,
+          drainMs: 2000,
+          paddingChars: 60,
+          stopAfterFailedSteps: 1,
+          p99LimitMs: 10,
+        },
+        async (name) => {
+          if (name === 'measure-start') await server.startProfile()
+          if (name === 'measure-end') await server.stopProfile(s2File)
+        },
+        120_000,
+      )
+      out.push(evidence('S2', 'journal on, 2,000 updates/s over 10 canvases × 5 clients, 5 s window', s2File))
+      log('profile pass: S2 done')
+    } finally {
+      await server.stop()
+    }
+  }
+  const s1File = join(outDir, 's1-storm.cpuprofile')
+  {
+    const dir = join(workDir, 's1')
+    mkdirSync(dir, { recursive: true })
+    const server = await startJabiru(dir, template)
+    try {
+      const runId = `${benchId}prof1`
+      const canvases = await server.canvases(canvasNames(runId, 'p1', 400), runId)
+      await server.startProfile()
+      await runJob<StormResult>(
+        { kind: 'storm', canvases, connections: 2000, concurrency: 200, connectTimeoutMs: 60_000 },
+        async (name) => {
+          if (name === 'connected') await server.stopProfile(s1File)
+        },
+        180_000,
+      )
+      out.push(evidence('S1', 'connect storm, 2,000 connections over 400 canvases, whole storm', s1File))
+      log('profile pass: S1 done')
+    } finally {
+      await server.stop()
+    }
+  }
+  const s5File = join(outDir, 's5-cold-1mb-fragmented.cpuprofile')
+  {
+    const dir = join(workDir, 's5')
+    mkdirSync(dir, { recursive: true })
+    const started: RunningServer[] = []
+    const ctx: RunContext = {
+      profile: 'full',
+      runId: `${benchId}prof5`,
+      workDir: dir,
+      log,
+      start: async (spec, opts = {}) => {
+        const dataDir = opts.dataDir ?? join(dir, 'data')
+        if (template && !existsSync(dataDir)) cpSync(template, dataDir, { recursive: true })
+        const server = await launch(spec, {
+          dataDir,
+          logFile: join(dir, `server-${started.length}.log`),
+          env: opts.env,
+        })
+        started.push(server)
+        return server
+      },
+    }
+    try {
+      const doc = storedDoc('fragmented', 1_000_000)
+      const warm = storedDoc('append-only', 10_000)
+      const canvases = [
+        { name: `${ctx.runId}-warm`, doc: warm },
+        ...canvasNames(ctx.runId, 'p5', 3).map((name) => ({ name, doc })),
+      ]
+      const { server, targets } = await startWithStored(JABIRU, ctx, canvases, { restart: true })
+      const [warmTarget, ...cold] = targets
+      if (!warmTarget) throw new Error('no warm-up canvas')
+      await runJob<JoinResult>(
+        {
+          kind: 'join',
+          groups: [{ key: 'warm', joiners: 1, rounds: [warmTarget], endMarker: warm.endMarker }],
+          connectTimeoutMs: 60_000,
+        },
+        () => undefined,
+        120_000,
+      )
+      await server.startProfile()
+      await runJob<JoinResult>(
+        {
+          kind: 'join',
+          groups: [{ key: 'cold', joiners: 1, rounds: cold, endMarker: doc.endMarker }],
+          connectTimeoutMs: 60_000,
+        },
+        () => undefined,
+        120_000,
+      )
+      await server.stopProfile(s5File)
+      out.push(evidence('S5', 'cold load of three 1 MB fragmented canvases, one joiner each', s5File))
+      log('profile pass: S5 done')
+    } finally {
+      for (const server of started) await server.stop()
+    }
+  }
+  return out
 }

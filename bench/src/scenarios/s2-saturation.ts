@@ -53,7 +53,7 @@ export const s2 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
     const first = at(0)
     const steps = result.steps.map((step, i) => ({ ...step, server: windows.get(i) ?? null }))
     const notes: string[] = []
-    const genBound = result.steps.find((s) => s.generatorCpu > 0.9 || s.generatorLagP99Ms > 5)
+    const genBound = result.steps.find((s) => s.generatorCpu > 0.8 || s.generatorLagP99Ms > 20)
     if (genBound) {
       notes.push(
         `load generator near its limit from ${genBound.rate} upd/s (CPU ${genBound.generatorCpu.toFixed(2)}, ` +
