@@ -72,7 +72,7 @@ const quick: Config = {
     warmupMs: 600,
     measureMs: 1500,
     drainMs: 1000,
-    stopAfterFailedSteps: 1,
+    stopAfterFailedSteps: 2,
   },
   s3: { clients: [20], perClientRate: 5, warmupMs: 500, measureMs: 2000 },
   scenarios: ['S2', 'S3'],

@@ -5,12 +5,13 @@ import { fmtRatio, fmtSpread } from './format.ts'
 import { runRatios } from './ratios.ts'
 import { checkTargets } from './targets.ts'
 
-const table = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
-  [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n')
+/** A Markdown table with padded columns (the layout Biome's formatter keeps). */
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: readonly string[]): string =>
+    `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
+}
 
 const scenarioSection = (s: ScenarioResult): string => {
   const out: string[] = [`### ${s.id} — ${s.title}`, '', s.description, '']

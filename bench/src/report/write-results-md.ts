@@ -34,7 +34,10 @@ export const writeResultsMd = (): string => {
   if (full) parts.push(renderResults(full), '')
   if (quick) parts.push(renderResults(quick), '')
   if (!full && !quick) parts.push('No results yet: run `npm run bench`.', '')
-  const text = parts.join('\n')
+  const text = `${parts
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`
   writeFileSync(file('RESULTS.md'), text)
   return file('RESULTS.md')
 }
