@@ -26,15 +26,17 @@ export type SyncMessageType = (typeof SyncMessageType)[keyof typeof SyncMessageT
 /**
  * Notices the server sends with MessageType.Notice, JSON-encoded as a varString.
  * - `read-only`: the connection may read but its document changes are dropped (viewer role).
- * - `update-rejected`: an update was refused and not applied anywhere. The client's document still holds the change:
- *   it must undo it (e.g. with a Y.UndoManager) or drop its Y.Doc and reconnect with a fresh one.
+ * - `update-rejected`: an update was refused and not applied anywhere. The client's Y.Doc still holds the change, and
+ *   Yjs orders each client's changes, so every later change of that Y.Doc depends on the refused one: the server
+ *   refuses them too (`resync-required`) until the client reconnects with a fresh Y.Doc (a new client id), which
+ *   receives the server's state. Undoing locally does not help (the undo is itself a later change).
  * - `locks`: the current block leases of the canvas (sent on join and whenever they change).
  */
 export type ServerNotice =
   | { readonly type: 'read-only'; readonly reason: string }
   | {
       readonly type: 'update-rejected'
-      readonly reason: 'read-only' | 'block-locked' | 'invalid'
+      readonly reason: 'read-only' | 'block-locked' | 'invalid' | 'resync-required'
       readonly blockIds?: readonly string[]
     }
   | {

@@ -138,7 +138,16 @@ test("a locked block: others' edits reach no one and no storage; the holder edit
   })
   assert.is(rejected.reason, 'block-locked')
   assert.equal(rejected.blockIds, ['block_n'])
-  updateBlockContent(bob.doc, 'block_free', { title: 'allowed' }, 'bob')
+  // Bob's Y.Doc now holds a refused change; Yjs orders a client's changes, so his next edit depends on it and is
+  // refused too, until he reconnects with a fresh Y.Doc.
+  updateBlockContent(bob.doc, 'block_free', { title: 'from a stale doc' }, 'bob')
+  await waitFor('resync-required', () =>
+    bobNotices.some((n) => n.type === 'update-rejected' && n.reason === 'resync-required') ? true : undefined,
+  )
+  bob.destroy()
+  const freshBob = await connect(context, context.bob, canvasId)
+  assert.is(toCanvasJSON(freshBob.doc).blocks.find((b) => b.id === 'block_n')?.content.text, 'Q4 was good')
+  updateBlockContent(freshBob.doc, 'block_free', { title: 'allowed' }, 'bob')
   // The holder edits the locked block.
   insertNarrativeText(alice.doc, 'block_n', 11, '!', 'alice')
   await waitFor('free edit and holder edit to arrive', () => {
@@ -214,11 +223,10 @@ test('a canvas admin can break a lock (audited); editors cannot', async (context
   )
   assert.is(broken.broken.user_id, context.alice.userId)
   const audit = await waitFor('audit row for the break', async () => {
-    const body = await context.ws.api.json<{ items: Array<{ action: string; resource_id: string | null }> }>(
-      'GET',
-      `/api/audit-logs?action=lock.break`,
-    )
-    return body.items.length > 0 ? body.items : undefined
+    const body = await context.ws.api.json<{
+      entries: Array<{ action: string; resource_id: string | null }>
+    }>('GET', `/api/audit-logs?action=lock.break`)
+    return body.entries.length > 0 ? body.entries : undefined
   })
   assert.is(audit[0]?.resource_id, canvasId)
 })

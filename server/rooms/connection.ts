@@ -21,6 +21,12 @@ export class Connection {
   readonly id = randomUUID()
   /** Awareness client ids this connection introduced; it may update or remove only these. */
   readonly awarenessClientIds = new Set<number>()
+  /**
+   * Set once an update of this connection was refused. Yjs needs each client's clocks contiguous, so every later
+   * update of the same Y.Doc depends on the refused one and could never integrate: they are all refused too, until
+   * the client reconnects with a fresh Y.Doc.
+   */
+  desynced = false
   private stateValue: ConnectionState
   private alive = true
 

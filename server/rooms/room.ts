@@ -232,15 +232,21 @@ export class Room implements RoomView {
   private handleClientUpdate(connection: Connection, update: Uint8Array): void {
     if (isEmptyUpdate(update)) return
     const state = connection.state
+    if (state.kind !== 'closing' && connection.desynced) {
+      connection.send(noticeFrame({ type: 'update-rejected', reason: 'resync-required' }))
+      return
+    }
     switch (state.kind) {
       case 'closing':
         return
       case 'read-only':
+        connection.desynced = true
         connection.send(noticeFrame({ type: 'update-rejected', reason: 'read-only' }))
         return
       case 'editing': {
         const verdict = this.checkUpdate(connection, update)
         if (verdict.kind === 'reject') {
+          connection.desynced = true
           connection.send(
             noticeFrame({
               type: 'update-rejected',
@@ -320,8 +326,11 @@ export class Room implements RoomView {
   }
 
   /**
-   * Each awareness client id belongs to the connection that introduced it: another local connection claiming it is
-   * spoofing (closed with 4400); a live state from another instance is not this connection's to change (dropped).
+   * Each awareness client id belongs to the connection that introduced it, and only that connection may change or
+   * remove its state. Stock y-websocket clients re-send every awareness change they receive (other clients' states
+   * included), so entries for ids this connection does not own are dropped silently, never applied or re-stamped:
+   * a spoofing client gets exactly the treatment of an honest echo. An id nobody owns is taken over only by a newer
+   * clock when no live state exists for it (a client reconnecting after its state was removed).
    */
   private handleAwareness(
     connection: Connection,
@@ -329,15 +338,12 @@ export class Room implements RoomView {
     entries: readonly AwarenessEntry[],
   ): void {
     const states = this.awareness.getStates()
-    let own: readonly AwarenessEntry[] = entries
-    for (const entry of entries) {
+    const own = entries.filter((entry) => {
       const owner = this.awarenessOwners.get(entry.clientId)
-      if (owner !== undefined && owner !== connection.id) {
-        connection.close(CloseCode.BadMessage, 'awareness: client id belongs to another connection')
-        return
-      }
-      if (owner === undefined && states.has(entry.clientId)) own = own.filter((other) => other !== entry)
-    }
+      if (owner !== undefined) return owner === connection.id
+      const clock = this.awareness.meta.get(entry.clientId)?.clock
+      return !states.has(entry.clientId) && (clock === undefined || entry.clock > clock)
+    })
     if (own.length === 0) return
     const rewritten = this.rewriteAwareness(connection, own)
     if (rewritten === null) return

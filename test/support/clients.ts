@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+import { collectNotices } from './notices.ts'
 import { waitFor } from './wait.ts'
 
 // Each y-websocket provider adds a process 'exit' listener; suites open dozens of clients.
@@ -20,6 +21,8 @@ export function connectClient(wsUrl: string, canvasId: string, token: string): C
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   })
+  // Receive server notices the documented way (stock clients otherwise log them as unknown messages).
+  collectNotices(provider)
   return {
     doc,
     provider,
