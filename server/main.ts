@@ -28,6 +28,7 @@ import { SqlDocumentStore } from '../persistence/sql/document-store.ts'
 import { MetadataStore } from '../persistence/sql/metadata-store.ts'
 import { SqlSessionStore } from '../persistence/sql/session-store.ts'
 import { migrateToLatest } from '../schema/migrate.ts'
+import { AccessChecker } from './access/access-check.ts'
 import { AccessRevocationExtension } from './access/revocation-extension.ts'
 import { AuditWriter } from './audit/audit-writer.ts'
 import { type Config, ConfigError, parseConfig } from './config.ts'
@@ -77,7 +78,10 @@ async function main(log: Logger, config: Config): Promise<void> {
 
   const metadata = new MetadataStore(db)
   const audit = new AuditWriter(new AuditLogStore(db), { ...config.audit, log })
-  const revocation = new AccessRevocationExtension({ sessions, metadata, log })
+  const revocation = new AccessRevocationExtension({
+    checker: new AccessChecker({ sessions, metadata }),
+    log,
+  })
   await revocation.start(bus)
   const server = await startServer(
     config,

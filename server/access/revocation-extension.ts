@@ -4,11 +4,21 @@ import type { Logger } from '../logger.ts'
 import type { Connection } from '../rooms/connection.ts'
 import type { AccessChange, RoomExtension, RoomView } from '../rooms/extensions.ts'
 import { noticeFrame } from '../rooms/outbound.ts'
-import { type AccessCheckDeps, AccessChecker, type AccessVerdict } from './access-check.ts'
+import type { AccessVerdict } from './access-check.ts'
 import { connectionGrant } from './connection-grant.ts'
 import { RecentAccessChanges } from './recent-changes.ts'
 
-export interface RevocationDeps extends AccessCheckDeps {
+/** Re-derives a connection's access (AccessChecker; a fake in unit tests). */
+export interface ConnectionAccessCheck {
+  check(
+    principal: Connection['principal'],
+    canvasId: string,
+    linkToken: string | null,
+  ): Promise<AccessVerdict>
+}
+
+export interface RevocationDeps {
+  readonly checker: ConnectionAccessCheck
   readonly log: Logger
   /** Monotonic clock in ms; default performance.now. */
   readonly now?: () => number
@@ -31,7 +41,6 @@ export interface RevocationDeps extends AccessCheckDeps {
  */
 export class AccessRevocationExtension implements RoomExtension {
   readonly name = 'access-revocation'
-  private readonly checker: AccessChecker
   private readonly now: () => number
   private readonly generations = new WeakMap<Connection, number>()
   private readonly roomLoadedAt = new WeakMap<RoomView, number>()
@@ -39,7 +48,6 @@ export class AccessRevocationExtension implements RoomExtension {
   private subscription: Subscription | null = null
 
   constructor(private readonly deps: RevocationDeps) {
-    this.checker = new AccessChecker(deps)
     this.now = deps.now ?? (() => performance.now())
     this.recent = new RecentAccessChanges(this.now)
   }
@@ -90,7 +98,7 @@ export class AccessRevocationExtension implements RoomExtension {
     this.generations.set(connection, generation)
     const current = () => this.generations.get(connection) === generation && connection.isOpen
     const linkToken = connectionGrant(connection)?.linkToken ?? null
-    this.checker.check(connection.principal, room.canvasId, linkToken).then(
+    this.deps.checker.check(connection.principal, room.canvasId, linkToken).then(
       (verdict) => {
         if (current()) this.apply(room, connection, verdict)
       },
