@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { auditLogRoutes } from './http/audit-logs.ts'
 import { authRoutes, requireAuth } from './http/auth.ts'
 import { canvasRoutes } from './http/canvases.ts'
+import { commentRoutes } from './http/comments.ts'
 import type { HttpDeps } from './http/deps.ts'
 import type { AppEnv } from './http/env.ts'
 import { ApiHttpError, errorHandler } from './http/errors.ts'
@@ -12,7 +13,9 @@ import { projectRoutes } from './http/projects.ts'
 import { perUserRateLimit } from './http/rate-limit.ts'
 import { realtimeRoutes } from './http/realtime.ts'
 import { sharingRoutes } from './http/sharing.ts'
+import { templateRoutes } from './http/templates.ts'
 import { userRoutes } from './http/users.ts'
+import { versionRoutes } from './http/versions.ts'
 
 /** Largest JSON body the REST API accepts. */
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024
@@ -43,6 +46,9 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', sharingRoutes(deps))
   api.route('/', auditLogRoutes(deps))
   api.route('/', realtimeRoutes(deps, deps.realtime))
+  api.route('/', versionRoutes(deps, deps.history))
+  api.route('/', templateRoutes(deps, deps.history))
+  api.route('/', commentRoutes(deps, deps.history))
   app.route('/api', api)
   return app
 }

@@ -25,6 +25,7 @@ import { RedisSessionStore } from '../persistence/redis/session-store.ts'
 import { AuditLogStore } from '../persistence/sql/audit-store.ts'
 import { openSqlDatabase } from '../persistence/sql/connect.ts'
 import { SqlDocumentStore } from '../persistence/sql/document-store.ts'
+import { sqlHistoryStores } from '../persistence/sql/history-stores.ts'
 import { MetadataStore } from '../persistence/sql/metadata-store.ts'
 import { SqlSessionStore } from '../persistence/sql/session-store.ts'
 import { migrateToLatest } from '../schema/migrate.ts'
@@ -32,6 +33,7 @@ import { AccessChecker } from './access/access-check.ts'
 import { AccessRevocationExtension } from './access/revocation-extension.ts'
 import { AuditWriter } from './audit/audit-writer.ts'
 import { type Config, ConfigError, parseConfig } from './config.ts'
+import type { HistoryStores } from './history/components.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { startServer } from './server.ts'
 
@@ -39,6 +41,13 @@ async function openDocumentStore(config: Config, sqlStore: () => DocumentStore):
   if (config.mongo === null) return sqlStore()
   const { connectMongoDocumentStore } = await import('../persistence/mongo/document-store.ts')
   return connectMongoDocumentStore(config.mongo.url, config.mongo.dbName)
+}
+
+/** Versions, templates and comments live beside the documents: MongoDB with MONGO_URL, else SQL. */
+async function openHistoryStores(config: Config, sqlStores: () => HistoryStores): Promise<HistoryStores> {
+  if (config.mongo === null) return sqlStores()
+  const { connectMongoHistoryStores } = await import('../persistence/mongo/history-stores.ts')
+  return connectMongoHistoryStores(config.mongo.url, config.mongo.dbName)
 }
 
 async function main(log: Logger, config: Config): Promise<void> {
@@ -52,6 +61,7 @@ async function main(log: Logger, config: Config): Promise<void> {
   for (const migration of applied) log.info({ migration: migration.migrationName }, 'migration applied')
 
   const documents = await openDocumentStore(config, () => new SqlDocumentStore(db))
+  const history = await openHistoryStores(config, () => sqlHistoryStores(db))
   const sessions: SessionStore =
     config.redisUrl !== null ? new RedisSessionStore({ redis: config.redisUrl }) : new SqlSessionStore(db)
   const bus: Bus = config.redisUrl !== null ? new RedisBus({ redis: config.redisUrl }) : new MemoryBus()
@@ -94,6 +104,7 @@ async function main(log: Logger, config: Config): Promise<void> {
       locks,
       rateLimiter,
       audit,
+      history,
       extensions: [revocation],
     },
     log,
@@ -117,6 +128,7 @@ async function main(log: Logger, config: Config): Promise<void> {
           presence.close(),
           locks.close(),
           rateLimiter.close(),
+          history.close(),
         ])
         await db.destroy()
         process.exit(0)

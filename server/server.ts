@@ -8,12 +8,15 @@ import type {
   RateLimiter,
   SessionStore,
 } from '../persistence/ports.ts'
+import { recordCurrentVersion } from '../persistence/sql/current-version.ts'
 import type { MetadataStore } from '../persistence/sql/metadata-store.ts'
 import { BusAccessEvents } from './access/access-events.ts'
 import { createApp } from './app.ts'
 import type { AuditWriter } from './audit/audit-writer.ts'
 import { Authenticator } from './auth/authenticator.ts'
 import type { Config } from './config.ts'
+import { createVersioning, type HistoryStores } from './history/components.ts'
+import { HistoryService } from './history/service.ts'
 import { LockService } from './locks/lock-service.ts'
 import { locksExtension } from './locks/locks-extension.ts'
 import type { Logger } from './logger.ts'
@@ -36,6 +39,8 @@ export interface ServerAdapters {
   readonly rateLimiter: RateLimiter
   /** The audit trail; flushed and closed by shutdown() after the registry and the last HTTP request. */
   readonly audit: AuditWriter
+  /** Versions, templates and comments (SQL or MongoDB). */
+  readonly history: HistoryStores
   /** Extensions beyond the built-in presence and locks ones. */
   readonly extensions: readonly RoomExtension[]
 }
@@ -70,6 +75,16 @@ export async function startServer(
     { defaultTtlMs: config.lockTtlMs, maxTtlMs: config.lockMaxTtlMs },
     log,
   )
+  // Automatic versions: after edits go quiet, under constant editing, and when a room unloads (its extension runs
+  // in beforeUnload, so a graceful shutdown versions dirty canvases before the final compaction).
+  const versioning = createVersioning({
+    versions: adapters.history.versions,
+    locks: adapters.locks,
+    instanceId: adapters.bus.instanceId,
+    config: config.versioning,
+    log,
+    versionCreated: (info) => recordCurrentVersion(adapters.metadata.db, info.canvasId, info.version),
+  })
   const registry = new RoomRegistry(
     {
       documents: adapters.documents,
@@ -80,6 +95,7 @@ export async function startServer(
       extensions: [
         presenceExtension(presence, log),
         locksExtension(locks, presence, log),
+        versioning.extension,
         ...adapters.extensions,
       ],
     },
@@ -115,6 +131,18 @@ export async function startServer(
           organizationId: event.organizationId,
           changes: { block_id: event.blockId, holder_id: event.brokenHolderId },
         }),
+    },
+    history: {
+      versions: adapters.history.versions,
+      templates: adapters.history.templates,
+      comments: adapters.history.comments,
+      service: new HistoryService({
+        versions: adapters.history.versions,
+        documents: adapters.documents,
+        registry,
+        versioner: versioning.versioner,
+        log,
+      }),
     },
     readiness: async () => {
       await Promise.all([
@@ -164,6 +192,7 @@ export async function startServer(
         } finally {
           upgrades.close()
           presence.close()
+          versioning.close()
           if ('closeAllConnections' in httpServer) httpServer.closeAllConnections()
           await closed
           // Last: room extensions (during the registry's shutdown) and in-flight requests may still have audited.

@@ -40,9 +40,16 @@ export function canvasRoutes(deps: HttpDeps): Hono<AppEnv> {
   app.get('/canvases/:canvasId', async (c) => {
     const query = readQuery(c, ReadCanvasQuery)
     const access = await requireCanvasRole(deps, c, 'viewer', query.link ?? null)
-    const doc = await readCanvasDoc(deps.registry, deps.documents, access.canvas.id, deps.log)
+    const [doc, commentsCount] = await Promise.all([
+      readCanvasDoc(deps.registry, deps.documents, access.canvas.id, deps.log),
+      deps.history.comments.count(access.canvas.id),
+    ])
     try {
-      return c.json({ ...canvasView(access.canvas, access.role), document: toCanvasJSON(doc) })
+      return c.json({
+        ...canvasView(access.canvas, access.role),
+        document: toCanvasJSON(doc),
+        interactions: { comments_count: commentsCount },
+      })
     } finally {
       doc.destroy()
     }

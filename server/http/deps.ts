@@ -6,6 +6,7 @@ import type { Authenticator } from '../auth/authenticator.ts'
 import type { RateLimitConfig } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import type { RoomRegistry } from '../rooms/registry.ts'
+import type { HistoryDeps } from './history-deps.ts'
 import type { RealtimeDeps } from './realtime.ts'
 import type { CookieSettings } from './session-cookie.ts'
 
@@ -30,4 +31,6 @@ export interface HttpDeps {
   readonly trustProxy: boolean
   /** Presence and block locks. */
   readonly realtime: RealtimeDeps
+  /** Versions, templates and comments. */
+  readonly history: HistoryDeps
 }

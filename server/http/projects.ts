@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { CanvasStore } from '../../persistence/sql/canvas-store.ts'
 import { ProjectStore } from '../../persistence/sql/project-store.ts'
 import { initCanvasDoc } from '../../shared/canvas/layout.ts'
+import { addTemplateBlocks } from '../templates/blocks.ts'
 import { auditRequest, callerOf } from './audit-context.ts'
 import { changedFields } from './changes.ts'
 import type { HttpDeps } from './deps.ts'
@@ -33,6 +34,8 @@ const ListProjectsQuery = z.object({
 const CreateCanvasBody = z.object({
   name: z.string().trim().min(1).max(255),
   description: z.string().max(10_000).optional(),
+  /** Start from a template's blocks (one of the caller's organization, or a public one). */
+  template_id: z.guid().optional(),
 })
 
 export function projectRoutes(deps: HttpDeps): Hono<AppEnv> {
@@ -106,24 +109,34 @@ export function projectRoutes(deps: HttpDeps): Hono<AppEnv> {
     if (project.is_archived) throw conflict('the project is archived')
     const body = await readJson(c, CreateCanvasBody)
     const principal = c.get('principal')
+    const template =
+      body.template_id === undefined
+        ? null
+        : await deps.history.templates.get(principal.organizationId, body.template_id)
+    if (body.template_id !== undefined && template === null) {
+      throw badRequest('template_id: no such template', 'template_id')
+    }
+    // The document starts with its meta and layout roots (and the template's blocks), journaled like any update.
+    // Built before the canvas row, so a template that cannot be applied leaves no canvas without a document.
+    const doc = new Y.Doc()
+    initCanvasDoc(doc, { name: body.name, description: body.description ?? '' })
+    if (template !== null) addTemplateBlocks(doc, template.blocks, principal.userId)
     const canvas = await deps.metadata.createCanvas({
       projectId: project.id,
       ownerId: principal.userId,
       name: body.name,
       description: body.description ?? null,
     })
-    // The document starts with its meta and layout roots, journaled like any other update.
-    const doc = new Y.Doc()
-    initCanvasDoc(doc, { name: body.name, description: body.description ?? '' })
     await deps.documents.appendJournal([
       { canvasId: canvas.id, update: Y.encodeStateAsUpdate(doc), authorId: principal.userId },
     ])
     doc.destroy()
+    if (template !== null) await deps.history.templates.recordUse(template.id)
     auditRequest(deps, c, callerOf(c), {
       action: 'canvas.create',
       resourceType: 'canvas',
       resourceId: canvas.id,
-      changes: { name: canvas.name, project_id: project.id },
+      changes: { name: canvas.name, project_id: project.id, template_id: template?.id ?? null },
     })
     // The creator holds an admin grant on what they created (MetadataStore.createCanvas).
     return c.json(canvasView(canvas, 'admin'), 201)

@@ -5,7 +5,9 @@ import { MemoryPresenceStore } from '../../persistence/memory/presence.ts'
 import { MemoryRateLimiter } from '../../persistence/memory/rate-limiter.ts'
 import { AuditLogStore } from '../../persistence/sql/audit-store.ts'
 import { openSqlDatabase } from '../../persistence/sql/connect.ts'
+import { recordCurrentVersion } from '../../persistence/sql/current-version.ts'
 import { SqlDocumentStore } from '../../persistence/sql/document-store.ts'
+import { sqlHistoryStores } from '../../persistence/sql/history-stores.ts'
 import { MetadataStore } from '../../persistence/sql/metadata-store.ts'
 import { SqlSessionStore } from '../../persistence/sql/session-store.ts'
 import { migrateToLatest } from '../../schema/migrate.ts'
@@ -13,7 +15,9 @@ import { BusAccessEvents } from '../../server/access/access-events.ts'
 import { createApp } from '../../server/app.ts'
 import { AuditWriter } from '../../server/audit/audit-writer.ts'
 import { Authenticator } from '../../server/auth/authenticator.ts'
-import type { RateLimitConfig } from '../../server/config.ts'
+import type { RateLimitConfig, VersioningConfig } from '../../server/config.ts'
+import { createVersioning } from '../../server/history/components.ts'
+import { HistoryService } from '../../server/history/service.ts'
 import type { AppEnv } from '../../server/http/env.ts'
 import { LockService } from '../../server/locks/lock-service.ts'
 import { createLogger } from '../../server/logger.ts'
@@ -26,6 +30,8 @@ export interface InProcessOptions {
   readonly limits?: Partial<RateLimitConfig>
   /** Take client IPs from X-Forwarded-For (lets a test act from several addresses). */
   readonly trustProxy?: boolean
+  /** Automatic versions (default: production's timings, so tests that do not wait for them never see one). */
+  readonly versioning?: Partial<VersioningConfig>
 }
 
 /** The HTTP app on in-memory PGlite and in-process adapters, for `app.request()` tests. */
@@ -42,6 +48,15 @@ export async function createInProcessApp(options: InProcessOptions = {}) {
     { ttlMs: 60_000, writeIntervalMs: 1000 },
     log,
   )
+  const history = sqlHistoryStores(db)
+  const versioning = createVersioning({
+    versions: history.versions,
+    locks: new MemoryLockManager(),
+    instanceId: bus.instanceId,
+    config: { quietMs: 30_000, maxIntervalMs: 300_000, keyframeInterval: 20, ...options.versioning },
+    log,
+    versionCreated: (info) => recordCurrentVersion(db, info.canvasId, info.version),
+  })
   const registry = new RoomRegistry(
     {
       documents,
@@ -49,7 +64,7 @@ export async function createInProcessApp(options: InProcessOptions = {}) {
       bus,
       log,
       compactJournalBytes: 1 << 20,
-      extensions: [],
+      extensions: [versioning.extension],
     },
     { unloadGraceMs: 50, compactIntervalMs: 60_000 },
   )
@@ -73,6 +88,16 @@ export async function createInProcessApp(options: InProcessOptions = {}) {
       presence,
       auditLockBreak: () => undefined,
     },
+    history: {
+      ...history,
+      service: new HistoryService({
+        versions: history.versions,
+        documents,
+        registry,
+        versioner: versioning.versioner,
+        log,
+      }),
+    },
   })
   return {
     app,
@@ -82,8 +107,11 @@ export async function createInProcessApp(options: InProcessOptions = {}) {
     auth,
     audit,
     bus,
+    registry,
+    history,
     async close() {
       await registry.shutdown()
+      versioning.close()
       await audit.close()
       presence.close()
       await bus.close()
@@ -109,5 +137,11 @@ export async function call(
     body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   })
   const text = await response.text()
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) }
+  if (text === '') return { status: response.status, body: {} }
+  // Binary (application/octet-stream) and NDJSON responses come back as their text.
+  const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json')
+  return {
+    status: response.status,
+    body: isJson ? (JSON.parse(text) as Record<string, unknown>) : { text },
+  }
 }

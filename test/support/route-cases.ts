@@ -43,6 +43,36 @@ async function freshMember(env: InProcessEnv, org: OrgFixture): Promise<string> 
   return user.id
 }
 
+/** A new version of the organization's canvas C (named, so one is made even without edits); its number. */
+async function freshVersion(env: InProcessEnv, org: OrgFixture): Promise<number> {
+  const created = await call(env.app, 'POST', `/api/canvases/${org.canvasId}/versions`, {
+    token: org.tokens.orgAdmin,
+    body: { label: unique('version') },
+  })
+  if (created.status !== 201) throw new Error(`could not create a version: ${created.status}`)
+  return created.body.version as number
+}
+
+/** A new comment on canvas C by the org admin; its id. */
+async function freshComment(env: InProcessEnv, org: OrgFixture): Promise<string> {
+  const created = await call(env.app, 'POST', `/api/canvases/${org.canvasId}/comments`, {
+    token: org.tokens.orgAdmin,
+    body: { body: unique('comment') },
+  })
+  if (created.status !== 201) throw new Error(`could not create a comment: ${created.status}`)
+  return created.body.id as string
+}
+
+/** A new private template of the organization; its id. */
+async function freshTemplate(env: InProcessEnv, org: OrgFixture): Promise<string> {
+  const created = await call(env.app, 'POST', '/api/templates', {
+    token: org.tokens.orgAdmin,
+    body: { name: unique('template'), blocks: [] },
+  })
+  if (created.status !== 201) throw new Error(`could not create a template: ${created.status}`)
+  return created.body.id as string
+}
+
 const fixed =
   (method: string, path: (org: OrgFixture) => string, body?: unknown) =>
   async (_env: InProcessEnv, org: OrgFixture): Promise<PreparedRequest> => ({ method, path: path(org), body })
@@ -218,6 +248,133 @@ export const ROUTE_CASES: readonly RouteCase[] = [
       if (held.status !== 201) throw new Error(`could not take a lock to break: ${held.status}`)
       return { method: 'DELETE', path: `${path}?force=true` }
     },
+  },
+  {
+    route: 'GET /api/canvases/:canvasId/versions',
+    need: 'viewer',
+    ok: 200,
+    targetsIds: true,
+    prepare: fixed('GET', (org) => `/api/canvases/${org.canvasId}/versions`),
+  },
+  {
+    route: 'POST /api/canvases/:canvasId/versions',
+    need: 'editor',
+    ok: 201,
+    targetsIds: true,
+    prepare: fixed('POST', (org) => `/api/canvases/${org.canvasId}/versions`, { label: 'by a matrix' }),
+  },
+  {
+    route: 'GET /api/canvases/:canvasId/versions/:version',
+    need: 'viewer',
+    ok: 200,
+    targetsIds: true,
+    prepare: async (env, org) => ({
+      method: 'GET',
+      path: `/api/canvases/${org.canvasId}/versions/${await freshVersion(env, org)}`,
+    }),
+  },
+  {
+    route: 'GET /api/canvases/:canvasId/versions/:version/ydoc',
+    need: 'viewer',
+    ok: 200,
+    targetsIds: true,
+    prepare: async (env, org) => ({
+      method: 'GET',
+      path: `/api/canvases/${org.canvasId}/versions/${await freshVersion(env, org)}/ydoc`,
+    }),
+  },
+  {
+    route: 'POST /api/canvases/:canvasId/versions/:version/restore',
+    need: 'editor',
+    ok: 200,
+    targetsIds: true,
+    prepare: async (env, org) => ({
+      method: 'POST',
+      path: `/api/canvases/${org.canvasId}/versions/${await freshVersion(env, org)}/restore`,
+    }),
+  },
+  {
+    route: 'GET /api/canvases/:canvasId/diff',
+    need: 'viewer',
+    ok: 200,
+    targetsIds: true,
+    prepare: async (env, org) => ({
+      method: 'GET',
+      path: `/api/canvases/${org.canvasId}/diff?from=0&to=${await freshVersion(env, org)}`,
+    }),
+  },
+  {
+    route: 'GET /api/canvases/:canvasId/replay',
+    need: 'viewer',
+    ok: 200,
+    targetsIds: true,
+    prepare: async (env, org) => {
+      const version = await freshVersion(env, org)
+      return { method: 'GET', path: `/api/canvases/${org.canvasId}/replay?from=${version}&to=${version}` }
+    },
+  },
+  {
+    route: 'GET /api/canvases/:canvasId/comments',
+    need: 'viewer',
+    ok: 200,
+    targetsIds: true,
+    prepare: fixed('GET', (org) => `/api/canvases/${org.canvasId}/comments`),
+  },
+  {
+    route: 'POST /api/canvases/:canvasId/comments',
+    need: 'viewer',
+    ok: 201,
+    targetsIds: true,
+    prepare: fixed('POST', (org) => `/api/canvases/${org.canvasId}/comments`, { body: 'by a matrix' }),
+  },
+  {
+    route: 'POST /api/canvases/:canvasId/comments/:commentId/resolve',
+    need: 'editor',
+    ok: 200,
+    targetsIds: true,
+    // The org admin wrote the comment: below editor, only its author may resolve it.
+    prepare: async (env, org) => ({
+      method: 'POST',
+      path: `/api/canvases/${org.canvasId}/comments/${await freshComment(env, org)}/resolve`,
+    }),
+  },
+  {
+    route: 'DELETE /api/canvases/:canvasId/comments/:commentId',
+    need: 'admin',
+    ok: 204,
+    targetsIds: true,
+    prepare: async (env, org) => ({
+      method: 'DELETE',
+      path: `/api/canvases/${org.canvasId}/comments/${await freshComment(env, org)}`,
+    }),
+  },
+  {
+    route: 'POST /api/canvases/:canvasId/template',
+    need: 'editor',
+    ok: 201,
+    targetsIds: true,
+    prepare: fixed('POST', (org) => `/api/canvases/${org.canvasId}/template`, { name: 'by a matrix' }),
+  },
+  {
+    route: 'POST /api/templates',
+    need: 'signed-in',
+    ok: 201,
+    targetsIds: false,
+    prepare: fixed('POST', () => '/api/templates', { name: 'by a matrix', blocks: [] }),
+  },
+  {
+    route: 'GET /api/templates',
+    need: 'signed-in',
+    ok: 200,
+    targetsIds: false,
+    prepare: fixed('GET', () => '/api/templates'),
+  },
+  {
+    route: 'GET /api/templates/:templateId',
+    need: 'signed-in',
+    ok: 200,
+    targetsIds: true,
+    prepare: async (env, org) => ({ method: 'GET', path: `/api/templates/${await freshTemplate(env, org)}` }),
   },
   {
     route: 'POST /api/users',

@@ -1,0 +1,11 @@
+import type { CommentStore, TemplateStore, VersionStore } from '../../persistence/ports.ts'
+import type { HistoryService } from '../history/service.ts'
+
+/** What the history, template and comment routes need beyond the common HttpDeps. */
+export interface HistoryDeps {
+  readonly versions: VersionStore
+  readonly templates: TemplateStore
+  readonly comments: CommentStore
+  /** Named versions and restores. */
+  readonly service: HistoryService
+}
