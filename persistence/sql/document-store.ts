@@ -15,6 +15,8 @@ import type {
  */
 const MAX_JOURNAL_ROWS_PER_INSERT = 10_000
 const MAX_CANVASES_PER_ALLOCATION = 10_000
+/** Batches up to this size are appended as one statement (5 binds per row, far below the limit). */
+const MAX_ROWS_PER_SINGLE_STATEMENT = 2_000
 
 /** Canonical lower-case UUID: the form PostgreSQL prints, so ids we send and ids RETURNING gives back compare equal. */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -56,6 +58,7 @@ export class SqlDocumentStore implements DocumentStore {
       if (!(entry.update instanceof Uint8Array)) throw new TypeError('journal update must be a Uint8Array')
       counts.set(entry.canvasId, (counts.get(entry.canvasId) ?? 0) + 1)
     }
+    if (entries.length <= MAX_ROWS_PER_SINGLE_STATEMENT) return appendInOneStatement(this.#db, entries)
     return this.#db.transaction().execute(async (trx) => {
       const lastSeqs = await allocateSeqs(trx, counts)
       // First seq of this batch per canvas; entries of one canvas take consecutive seqs in input order.
@@ -179,6 +182,49 @@ export class SqlDocumentStore implements DocumentStore {
  * in sorted id order: PostgreSQL processes VALUES rows in list order, so every batch locks its canvases in the
  * same global order and two batches sharing canvases cannot deadlock. Chunks are also taken in that order.
  */
+/**
+ * The whole group-commit batch as ONE statement (a data-modifying CTE is atomic on its own): no BEGIN/COMMIT round
+ * trips, which makes a commit 2-5x cheaper on PGlite, where every statement runs on the event loop's thread.
+ * Same invariant as the transactional path: seqs are allocated by the upsert on canvas_documents, which takes the
+ * canvas rows' locks in sorted canvas order and holds them until the statement commits, so seqs commit in order.
+ */
+async function appendInOneStatement(
+  db: Kysely<Database>,
+  entries: readonly JournalAppend[],
+): Promise<number[]> {
+  // Ordinal of each entry among its canvas's entries (1-based), in input order.
+  const seen = new Map<string, number>()
+  const ordinals = entries.map((entry) => {
+    const ordinal = (seen.get(entry.canvasId) ?? 0) + 1
+    seen.set(entry.canvasId, ordinal)
+    return ordinal
+  })
+  const values = entries.map(
+    (entry, i) =>
+      sql`(${entry.canvasId}::uuid, ${ordinals[i]}::bigint, ${entry.update}::bytea, ${entry.authorId}::uuid)`,
+  )
+  const result = await sql<{ canvas_id: string; first_seq: number | string }>`
+    WITH input (canvas_id, ordinal, update, author_id) AS (VALUES ${sql.join(values)}),
+    counts AS (SELECT canvas_id, count(*)::bigint AS n FROM input GROUP BY canvas_id),
+    alloc AS (
+      INSERT INTO canvas_documents (canvas_id, last_seq)
+      SELECT canvas_id, n FROM counts ORDER BY canvas_id
+      ON CONFLICT (canvas_id) DO UPDATE SET last_seq = canvas_documents.last_seq + excluded.last_seq
+      RETURNING canvas_id, last_seq
+    ),
+    inserted AS (
+      INSERT INTO canvas_journal (canvas_id, seq, update, author_id)
+      SELECT i.canvas_id, a.last_seq - c.n + i.ordinal, i.update, i.author_id
+      FROM input i JOIN alloc a ON a.canvas_id = i.canvas_id JOIN counts c ON c.canvas_id = i.canvas_id
+      RETURNING canvas_id
+    )
+    SELECT a.canvas_id, a.last_seq - c.n + 1 AS first_seq
+    FROM alloc a JOIN counts c ON c.canvas_id = a.canvas_id
+    WHERE (SELECT count(*) FROM inserted) = ${entries.length}`.execute(db)
+  const firstSeq = new Map(result.rows.map((row) => [row.canvas_id, Number(row.first_seq)]))
+  return entries.map((entry, i) => requireSeq(firstSeq, entry.canvasId) + (ordinals[i] ?? 1) - 1)
+}
+
 async function allocateSeqs(
   trx: Transaction<Database>,
   counts: ReadonlyMap<string, number>,
