@@ -264,7 +264,10 @@ test('every audited action writes a row with who, what, IP and User-Agent', asyn
   const sharing = find('canvas.sharing_update', canvasId).changes
   assert.equal(sharing?.visibility, { from: 'private', to: 'team' })
   assert.equal(sharing?.public_link, { from: false, to: true })
-  assert.equal((sharing?.grants as Record<string, unknown>)[userId], { from: null, to: 'admin' })
+  assert.equal((sharing?.grants as Record<string, unknown> | undefined)?.[userId], {
+    from: null,
+    to: 'admin',
+  })
   assert.is(find('auth.login_failed', userId).changes?.reason, 'invalid_credentials')
   assert.not.match(JSON.stringify(entries), 'a long password', 'no password in audit rows')
   assert.not.match(JSON.stringify(entries), 'not the password')
