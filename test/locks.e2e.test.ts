@@ -1,4 +1,3 @@
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   addBlock,
@@ -8,54 +7,24 @@ import {
   updateBlockContent,
 } from '../shared/canvas/index.ts'
 import type { ServerNotice } from '../shared/protocol.ts'
-import { addProjectMember, createWorkspace, type TestMember, type TestWorkspace } from './support/api.ts'
-import { type CollabClient, connectSynced, waitConverged } from './support/clients.ts'
+import { addProjectMember, type TestMember } from './support/api.ts'
+import { waitConverged } from './support/clients.ts'
 import { collectNotices } from './support/notices.ts'
-import { type ServerProcess, startServerProcess, tempDataDir } from './support/server-process.ts'
+import { connect, newCanvas, type ServerSuiteContext, serverSuite } from './support/server-suite.ts'
 import { waitFor } from './support/wait.ts'
 
-interface Context {
-  server: ServerProcess
-  ws: TestWorkspace
-  alice: TestMember
-  bob: TestMember
-  clients: CollabClient[]
-  removeDir: () => void
-}
+const test = serverSuite(
+  'block locks (embedded server, stock y-websocket clients)',
+  'locks',
+  async (context) => ({
+    alice: await addProjectMember(context.ws, 'editor', 'alice'),
+    bob: await addProjectMember(context.ws, 'editor', 'bob'),
+  }),
+)
+type Context = ServerSuiteContext & { alice: TestMember; bob: TestMember }
 
-const test = suite<Context>('block locks (embedded server, stock y-websocket clients)')
-
-test.before(async (context) => {
-  const data = tempDataDir()
-  context.removeDir = data.remove
-  context.server = await startServerProcess({ dataDir: data.dir })
-  context.ws = await createWorkspace(context.server.httpUrl, 'locks')
-  context.alice = await addProjectMember(context.ws, 'editor', 'alice')
-  context.bob = await addProjectMember(context.ws, 'editor', 'bob')
-  context.clients = []
-})
-test.after.each((context) => {
-  for (const client of context.clients.splice(0)) client.destroy()
-})
-test.after(async (context) => {
-  await context.server.stop('SIGKILL')
-  context.removeDir()
-})
-
-async function newCanvas(context: Context): Promise<string> {
-  const canvas = await context.ws.api.json<{ id: string }>(
-    'POST',
-    `/api/projects/${context.ws.projectId}/canvases`,
-    { name: 'Locks' },
-    201,
-  )
-  return canvas.id
-}
-
-async function connect(context: Context, member: TestMember, canvasId: string) {
-  const client = await connectSynced(context.server.wsUrl, canvasId, member.token)
-  context.clients.push(client)
-  return client
+function connectAs(context: Context, member: TestMember, canvasId: string) {
+  return connect(context, { canvasId, token: member.token })
 }
 
 interface Lease {
@@ -93,9 +62,9 @@ test('concurrent acquires of one block: exactly one wins', async (context) => {
 
 test("a locked block: others' edits reach no one and no storage; the holder edits freely", async (context) => {
   const canvasId = await newCanvas(context)
-  const alice = await connect(context, context.alice, canvasId)
-  const bob = await connect(context, context.bob, canvasId)
-  const watcher = await connect(context, context.ws, canvasId)
+  const alice = await connectAs(context, context.alice, canvasId)
+  const bob = await connectAs(context, context.bob, canvasId)
+  const watcher = await connectAs(context, context.ws, canvasId)
   const bobNotices = collectNotices(bob.provider)
   const watcherNotices = collectNotices(watcher.provider)
   addBlock(alice.doc, {
@@ -145,7 +114,7 @@ test("a locked block: others' edits reach no one and no storage; the holder edit
     bobNotices.some((n) => n.type === 'update-rejected' && n.reason === 'resync-required') ? true : undefined,
   )
   bob.destroy()
-  const freshBob = await connect(context, context.bob, canvasId)
+  const freshBob = await connectAs(context, context.bob, canvasId)
   assert.is(toCanvasJSON(freshBob.doc).blocks.find((b) => b.id === 'block_n')?.content.text, 'Q4 was good')
   updateBlockContent(freshBob.doc, 'block_free', { title: 'allowed' }, 'bob')
   // The holder edits the locked block.
@@ -173,7 +142,7 @@ test("a locked block: others' edits reach no one and no storage; the holder edit
 
 test("the holder's last connection closing releases its locks", async (context) => {
   const canvasId = await newCanvas(context)
-  const alice = await connect(context, context.alice, canvasId)
+  const alice = await connectAs(context, context.alice, canvasId)
   await context.alice.api.json('POST', `/api/canvases/${canvasId}/locks/block_a`, {}, 201)
   await context.alice.api.json('POST', `/api/canvases/${canvasId}/locks/block_b`, {}, 201)
   alice.provider.destroy()

@@ -1,41 +1,14 @@
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { WebSocket } from 'ws'
-import { createWorkspace, type TestWorkspace } from './support/api.ts'
 import { awarenessFrame } from './support/awareness.ts'
-import { type CollabClient, connectSynced } from './support/clients.ts'
-import { type ServerProcess, startServerProcess, tempDataDir } from './support/server-process.ts'
+import { connect, type ServerSuiteContext, serverSuite } from './support/server-suite.ts'
 import { waitFor } from './support/wait.ts'
 
-interface Context {
-  server: ServerProcess
-  ws: TestWorkspace
-  clients: CollabClient[]
-  removeDir: () => void
-}
-
-const test = suite<Context>('presence: stamped identities, no spoofing, presence API (embedded server)')
-
-test.before(async (context) => {
-  const data = tempDataDir()
-  context.removeDir = data.remove
-  context.server = await startServerProcess({ dataDir: data.dir })
-  context.ws = await createWorkspace(context.server.httpUrl, 'presence')
-  context.clients = []
-})
-test.after.each((context) => {
-  for (const client of context.clients.splice(0)) client.destroy()
-})
-test.after(async (context) => {
-  await context.server.stop('SIGKILL')
-  context.removeDir()
-})
-
-async function connect(context: Context) {
-  const client = await connectSynced(context.server.wsUrl, context.ws.canvasId, context.ws.token)
-  context.clients.push(client)
-  return client
-}
+const test = serverSuite(
+  'presence: stamped identities, no spoofing, presence API (embedded server)',
+  'presence',
+)
+type Context = ServerSuiteContext
 
 function openRaw(context: Context): Promise<WebSocket> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,3 @@
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { WebSocket } from 'ws'
 import {
@@ -8,43 +7,15 @@ import {
   resizeBlock,
   toCanvasJSON,
 } from '../shared/canvas/index.ts'
-import { ApiClient, createWorkspace, type TestWorkspace } from './support/api.ts'
-import { type CollabClient, connectSynced, waitConverged } from './support/clients.ts'
-import { type ServerProcess, startServerProcess, tempDataDir } from './support/server-process.ts'
+import { ApiClient, createWorkspace } from './support/api.ts'
+import { waitConverged } from './support/clients.ts'
+import { connect, newCanvas, serverSuite } from './support/server-suite.ts'
 import { waitFor } from './support/wait.ts'
 
-const test = suite<{
-  server: ServerProcess
-  ws: TestWorkspace
-  clients: CollabClient[]
-  removeDir: () => void
-}>('live sync (embedded PGlite, real server process, stock y-websocket clients)')
-
-test.before(async (context) => {
-  const data = tempDataDir()
-  context.removeDir = data.remove
-  context.server = await startServerProcess({ dataDir: data.dir })
-  context.ws = await createWorkspace(context.server.httpUrl, 'sync')
-  context.clients = []
-})
-
-test.after.each((context) => {
-  for (const client of context.clients.splice(0)) client.destroy()
-})
-
-test.after(async (context) => {
-  await context.server.stop('SIGKILL')
-  context.removeDir()
-})
-
-async function connect(
-  context: { server: ServerProcess; ws: TestWorkspace; clients: CollabClient[] },
-  canvasId = context.ws.canvasId,
-) {
-  const client = await connectSynced(context.server.wsUrl, canvasId, context.ws.token)
-  context.clients.push(client)
-  return client
-}
+const test = serverSuite(
+  'live sync (embedded PGlite, real server process, stock y-websocket clients)',
+  'sync',
+)
 
 test('two stock clients converge and a late third receives the full state', async (context) => {
   const a = await connect(context)
@@ -71,13 +42,10 @@ test('two stock clients converge and a late third receives the full state', asyn
 })
 
 test('20 clients x 50 concurrent block edits converge to identical canvas JSON', async (context) => {
-  const canvas = await context.ws.api.json<{ id: string }>(
-    'POST',
-    `/api/projects/${context.ws.projectId}/canvases`,
-    { name: 'Busy' },
-    201,
+  const canvas = { id: await newCanvas(context, 'Busy') }
+  const clients = await Promise.all(
+    Array.from({ length: 20 }, () => connect(context, { canvasId: canvas.id })),
   )
-  const clients = await Promise.all(Array.from({ length: 20 }, () => connect(context, canvas.id)))
   // Every client adds its own block, then all edit all blocks concurrently without waiting for each other.
   const ids = clients.map((client, i) =>
     addBlock(client.doc, {
@@ -163,14 +131,9 @@ test('unknown canvas, bad token and foreign canvas are refused at the upgrade wi
 
 test('malformed, truncated and oversized messages close only the offender; the document stays loadable', async (context) => {
   const { server, ws } = context
-  const canvas = await ws.api.json<{ id: string }>(
-    'POST',
-    `/api/projects/${ws.projectId}/canvases`,
-    { name: 'Bad' },
-    201,
-  )
-  const a = await connect(context, canvas.id)
-  const b = await connect(context, canvas.id)
+  const canvas = { id: await newCanvas(context, 'Bad') }
+  const a = await connect(context, { canvasId: canvas.id })
+  const b = await connect(context, { canvasId: canvas.id })
   addBlock(a.doc, { id: 'block_keep', type: 'chart', position: { x: 0, y: 0, w: 4, h: 2 }, author: 'a' })
   await waitConverged([a.doc, b.doc])
 
@@ -193,7 +156,7 @@ test('malformed, truncated and oversized messages close only the offender; the d
   addBlock(b.doc, { id: 'block_after', type: 'table', position: { x: 4, y: 0, w: 4, h: 2 }, author: 'b' })
   await waitConverged([a.doc, b.doc])
   assert.is(a.provider.wsconnected, true)
-  const fresh = await connect(context, canvas.id)
+  const fresh = await connect(context, { canvasId: canvas.id })
   await waitConverged([a.doc, fresh.doc])
   assert.equal(
     toCanvasJSON(fresh.doc).blocks.map((block) => block.id),
