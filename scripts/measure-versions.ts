@@ -23,6 +23,7 @@ const AUTHOR = '00000000-0000-4000-8000-00000000000a'
 const DEFAULT_TARGET_KIB = 1024
 const SIZE_CHECK_EVERY_BLOCKS = 16
 const EDITS_PER_BLOCK = 5
+const STALL_SETTLE_MS = 20
 const PARAGRAPH = 'Revenue grew in every region, led by APAC. '.repeat(40)
 
 function largeCanvas(targetBytes: number): Y.Doc {
@@ -52,6 +53,8 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number;
   const started = performance.now()
   const value = await work()
   const ms = performance.now() - started
+  // The histogram records a stall when its next tick finally runs: let it run before reading.
+  await new Promise((resolve) => setTimeout(resolve, STALL_SETTLE_MS))
   delay.disable()
   return { value, ms: Math.round(ms), stallMs: Math.round(delay.max / 1e6) }
 }
