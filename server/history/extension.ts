@@ -6,8 +6,8 @@ import type { CanvasVersioner } from './versioner.ts'
 const BUSY_RETRY_MS = 1000
 /** A failed version (storage down) is retried after this long, at the earliest. */
 const FAILURE_RETRY_MS = 10_000
-/** At unload the last version waits this long for another instance's lease. */
-const UNLOAD_LEASE_WAIT_MS = 5000
+/** At unload the last version waits this long for another instance's lease (kept short: shutdown runs unloads in turn). */
+const UNLOAD_LEASE_WAIT_MS = 1000
 
 export interface VersioningOptions {
   readonly quietMs: number
