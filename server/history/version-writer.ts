@@ -136,93 +136,106 @@ export class VersionWriter {
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const latest = await this.deps.versions.latest(canvasId)
       const parent = await this.parentFor(canvasId, latest)
-      // The work below is synchronous Yjs and JSON work on the event loop; it is cut into steps with a yield
-      // between them, so a large canvas stalls other canvases for one step at a time, never for the whole build.
-      let busyMs = 0
-      const step = async <T>(work: () => T): Promise<T> => {
-        await yieldToEventLoop()
-        const started = performance.now()
-        const value = work()
-        busyMs += performance.now() - started
-        return value
-      }
-      // One synchronous step reads the source: edits made after it belong to the next version.
-      const { delta, unchanged } = await step(() => {
-        const delta = Y.encodeStateAsUpdate(source, Y.encodeStateVector(parent.doc))
-        const before = Y.snapshot(parent.doc)
-        Y.applyUpdate(parent.doc, delta)
-        return { delta, unchanged: Y.equalSnapshots(before, Y.snapshot(parent.doc)) }
-      })
-      if (unchanged && !request.force && latest !== null) {
-        this.remember(canvasId, parent)
-        return { kind: 'unchanged', latest }
-      }
-      if (unchanged && !request.force) {
-        // No version yet and nothing to record: an empty first version would say nothing.
+      let outcome: VersionOutcome | null
+      try {
+        outcome = await this.attempt(canvasId, source, request, latest, parent)
+      } catch (error) {
+        // The parent may be half advanced: it is no version's state any more, so it never goes back in the cache.
         parent.doc.destroy()
-        return { kind: 'unchanged', latest: null }
+        throw error
       }
-      const canvas = await step(() => toCanvasJSON(parent.doc))
-      const summary = await step(() => summarizeCanvasChanges(parent.canvas, canvas))
-      const version = (latest?.version ?? 0) + 1
-      const kind: VersionKind =
-        latest === null || version - latest.keyframeVersion >= this.deps.keyframeInterval
-          ? 'keyframe'
-          : 'delta'
-      const data = kind === 'keyframe' ? await step(() => Y.encodeStateAsUpdate(parent.doc)) : delta
-      const stored = performance.now()
-      const result: AppendVersionResult = await this.deps.versions.append({
-        canvasId,
-        version,
-        parentVersion: version - 1,
-        branch: MAIN_BRANCH,
-        authors: [...new Set(request.authors)],
-        label: request.label,
-        trigger: request.trigger,
-        summary,
-        kind,
-        keyframeVersion: kind === 'keyframe' ? version : (latest?.keyframeVersion ?? version),
-        data,
-        stateVector: Y.encodeStateVector(parent.doc),
-        canvas,
-        createdAt: this.now(),
-      })
-      switch (result.kind) {
-        case 'created': {
-          this.remember(canvasId, { version, doc: parent.doc, canvas })
-          this.deps.log.info(
-            {
-              canvasId,
-              version,
-              kind,
-              trigger: request.trigger,
-              bytes: data.byteLength,
-              encodeMs: Math.round(busyMs),
-              storeMs: Math.round(performance.now() - stored),
-            },
-            'version created',
-          )
-          await this.deps.versionCreated(result.info).catch((error: unknown) => {
-            this.deps.log.error({ err: error, canvasId, version }, 'version stored, but recording it failed')
-          })
-          return { kind: 'created', info: result.info, canvas }
-        }
-        case 'conflict':
-          // Another writer took the number (its lease expired, or it had none): the parent moved on.
-          parent.doc.destroy()
-          this.parents.delete(canvasId)
-          this.deps.log.warn(
-            { canvasId, version, attempt },
-            'version number taken by another writer; retrying',
-          )
-          continue
-        default: {
-          const never: never = result
-          throw new Error(`unknown append result ${JSON.stringify(never)}`)
-        }
-      }
+      if (outcome !== null) return outcome
+      this.deps.log.warn({ canvasId, attempt }, 'version number taken by another writer; retrying')
     }
     throw new Error(`canvas ${canvasId}: version number still taken after ${MAX_APPEND_ATTEMPTS} attempts`)
+  }
+
+  /** One try at the next number; null when another writer took it (the parent doc is then discarded). */
+  private async attempt(
+    canvasId: string,
+    source: Y.Doc,
+    request: VersionRequest,
+    latest: VersionInfo | null,
+    parent: Parent,
+  ): Promise<VersionOutcome | null> {
+    // The work below is synchronous Yjs and JSON work on the event loop; it is cut into steps with a yield
+    // between them, so a large canvas stalls other canvases for one step at a time, never for the whole build.
+    let busyMs = 0
+    const step = async <T>(work: () => T): Promise<T> => {
+      await yieldToEventLoop()
+      const started = performance.now()
+      const value = work()
+      busyMs += performance.now() - started
+      return value
+    }
+    // One synchronous step reads the source: edits made after it belong to the next version.
+    const { delta, unchanged } = await step(() => {
+      const delta = Y.encodeStateAsUpdate(source, Y.encodeStateVector(parent.doc))
+      const before = Y.snapshot(parent.doc)
+      Y.applyUpdate(parent.doc, delta)
+      return { delta, unchanged: Y.equalSnapshots(before, Y.snapshot(parent.doc)) }
+    })
+    if (unchanged && !request.force && latest !== null) {
+      this.remember(canvasId, parent)
+      return { kind: 'unchanged', latest }
+    }
+    if (unchanged && !request.force) {
+      // No version yet and nothing to record: an empty first version would say nothing.
+      parent.doc.destroy()
+      return { kind: 'unchanged', latest: null }
+    }
+    const canvas = await step(() => toCanvasJSON(parent.doc))
+    const summary = await step(() => summarizeCanvasChanges(parent.canvas, canvas))
+    const version = (latest?.version ?? 0) + 1
+    const kind: VersionKind =
+      latest === null || version - latest.keyframeVersion >= this.deps.keyframeInterval ? 'keyframe' : 'delta'
+    const data = kind === 'keyframe' ? await step(() => Y.encodeStateAsUpdate(parent.doc)) : delta
+    const stored = performance.now()
+    const result: AppendVersionResult = await this.deps.versions.append({
+      canvasId,
+      version,
+      parentVersion: version - 1,
+      branch: MAIN_BRANCH,
+      authors: [...new Set(request.authors)],
+      label: request.label,
+      trigger: request.trigger,
+      summary,
+      kind,
+      keyframeVersion: kind === 'keyframe' ? version : (latest?.keyframeVersion ?? version),
+      data,
+      stateVector: Y.encodeStateVector(parent.doc),
+      canvas,
+      createdAt: this.now(),
+    })
+    switch (result.kind) {
+      case 'created': {
+        this.remember(canvasId, { version, doc: parent.doc, canvas })
+        this.deps.log.info(
+          {
+            canvasId,
+            version,
+            kind,
+            trigger: request.trigger,
+            bytes: data.byteLength,
+            encodeMs: Math.round(busyMs),
+            storeMs: Math.round(performance.now() - stored),
+          },
+          'version created',
+        )
+        await this.deps.versionCreated(result.info).catch((error: unknown) => {
+          this.deps.log.error({ err: error, canvasId, version }, 'version stored, but recording it failed')
+        })
+        return { kind: 'created', info: result.info, canvas }
+      }
+      case 'conflict':
+        // Another writer took the number (its lease expired, or it had none): the parent moved on.
+        parent.doc.destroy()
+        return null
+      default: {
+        const never: never = result
+        throw new Error(`unknown append result ${JSON.stringify(never)}`)
+      }
+    }
   }
 
   /**
