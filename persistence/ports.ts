@@ -302,6 +302,8 @@ export type BusMessage =
       readonly origin: string
       readonly seq: number
       readonly update: Uint8Array
+      /** Who made the update (absent or null: unknown or the server), so other instances credit it in versions. */
+      readonly authorId?: string | null
     }
   | {
       readonly kind: 'awareness'

@@ -4,14 +4,15 @@ import type { BusMessage } from '../ports.ts'
  * Binary frame for bus messages, so Yjs updates cross Redis byte-exact without base64 overhead:
  *
  *   u8 version | u8 kind | str origin | kind-specific fields | payload (update/awareness: the rest of the frame)
- *   update:    str canvasId | f64 seq        access: optStr canvasId | optStr userId
+ *   update:    str canvasId | f64 seq | optStr authorId        access: optStr canvasId | optStr userId
  *   awareness: str canvasId                  locks:  str canvasId
  *
  * str = u16 BE byte length + UTF-8; optStr = u8 0 (null) or 1 followed by a str. Decoding validates every field
  * and returns an error instead of throwing: anything can be published on a Redis channel.
  */
 
-const FRAME_VERSION = 1
+/** 2: update frames carry the author. A frame of another version is dropped (receivers repair from the journal). */
+const FRAME_VERSION = 2
 const KIND_UPDATE = 1
 const KIND_AWARENESS = 2
 const KIND_ACCESS = 3
@@ -86,6 +87,7 @@ export function encodeBusMessage(message: BusMessage): Buffer {
       writer.str('origin', message.origin)
       writer.str('canvasId', message.canvasId)
       writer.f64(message.seq)
+      writer.optStr('authorId', message.authorId ?? null)
       writer.push(message.update)
       break
     case 'awareness':
@@ -188,7 +190,12 @@ function readMessage(reader: FrameReader): BusMessage {
       const canvasId = reader.str('canvasId')
       const seq = reader.f64('seq')
       if (!Number.isSafeInteger(seq) || seq < 0) throw new MalformedFrame(`bad seq ${seq}`)
-      return { kind: 'update', canvasId, origin, seq, update: reader.rest() }
+      const authorId = reader.optStr('authorId')
+      const update = reader.rest()
+      // An absent author stays absent, so a decoded message equals the one that was encoded.
+      return authorId === null
+        ? { kind: 'update', canvasId, origin, seq, update }
+        : { kind: 'update', canvasId, origin, seq, update, authorId }
     }
     case KIND_AWARENESS: {
       const canvasId = reader.str('canvasId')

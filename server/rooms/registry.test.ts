@@ -4,7 +4,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { WebSocket } from 'ws'
 import * as Y from 'yjs'
-import { MemoryBus } from '../../persistence/memory/bus.ts'
+import { MemoryBus, MemoryBusHub } from '../../persistence/memory/bus.ts'
 import type { DocumentStore } from '../../persistence/ports.ts'
 import { openSqlDatabase } from '../../persistence/sql/connect.ts'
 import { SqlDocumentStore } from '../../persistence/sql/document-store.ts'
@@ -14,6 +14,7 @@ import { MessageType, SyncMessageType } from '../../shared/protocol.ts'
 import { waitFor } from '../../test/support/wait.ts'
 import { createLogger } from '../logger.ts'
 import { Connection } from './connection.ts'
+import type { RoomExtension } from './extensions.ts'
 import { GroupCommitJournal } from './journal.ts'
 import { RoomLoadError, RoomRegistry } from './registry.ts'
 
@@ -293,6 +294,46 @@ test('reconnect during unload gets the reloaded document', async ({ registry, ca
   registry.detach(room, ca)
   const next = await registry.attach(canvas, connection(new FakeSocket()))
   assert.is(next.doc.getMap('meta').get('name'), 'again')
+})
+
+test("an update made on one instance reaches the other instance's extensions with its author", async ({
+  db,
+  canvas,
+}) => {
+  const hub = new MemoryBusHub()
+  const seen: Array<{ authorId: string | null; origin: string }> = []
+  const recorder: RoomExtension = {
+    name: 'recorder',
+    afterUpdate: (_room, accepted) =>
+      seen.push({ authorId: accepted.authorId, origin: accepted.origin.kind }),
+  }
+  const instance = (extensions: RoomExtension[]) => {
+    const store = new SqlDocumentStore(db)
+    return new RoomRegistry(
+      {
+        documents: store,
+        journal: new GroupCommitJournal(store),
+        bus: new MemoryBus({ hub }),
+        log: createLogger('silent'),
+        compactJournalBytes: 1 << 20,
+        extensions,
+      },
+      { unloadGraceMs: 10, compactIntervalMs: 60_000 },
+    )
+  }
+  const a = instance([])
+  const b = instance([recorder])
+  try {
+    const writer = connection(new FakeSocket())
+    const roomA = await a.attach(canvas, writer)
+    await b.attach(canvas, connection(new FakeSocket()))
+    roomA.handleFrame(writer, updateMessage(someUpdate('from A')))
+    await waitFor('remote update on B', () => (seen.length > 0 ? true : undefined))
+    assert.equal(seen, [{ authorId: writer.principal.userId, origin: 'remote' }])
+  } finally {
+    await a.shutdown()
+    await b.shutdown()
+  }
 })
 
 test.run()

@@ -160,7 +160,14 @@ export class RoomRegistry {
     const [seq] = await this.deps.documents.appendJournal([{ canvasId, update, authorId }])
     if (seq === undefined) throw new Error('journal append returned no seq')
     // A room that started loading meanwhile either read this entry or receives it here (Yjs ignores duplicates).
-    await this.deps.bus.publish({ kind: 'update', canvasId, origin: this.deps.bus.instanceId, seq, update })
+    await this.deps.bus.publish({
+      kind: 'update',
+      canvasId,
+      origin: this.deps.bus.instanceId,
+      seq,
+      update,
+      authorId,
+    })
     // Our own publication is ignored by our own rooms, so a room that loaded meanwhile re-reads storage.
     const entry = this.entries.get(canvasId)
     const loaded =

@@ -292,7 +292,7 @@ export class Room implements RoomView {
   ): Promise<void> {
     const work = this.deps.journal
       .append({ canvasId: this.canvasId, update, authorId })
-      .then((seq) => this.applyAccepted(update, seq, origin, sender))
+      .then((seq) => this.applyAccepted(update, seq, origin, sender, authorId))
     const tracked = work.catch(() => undefined)
     this.inflight.add(tracked)
     void tracked.then(() => this.inflight.delete(tracked))
@@ -304,6 +304,7 @@ export class Room implements RoomView {
     seq: number,
     origin: TransactionOrigin,
     sender: Connection | null,
+    authorId: string | null,
   ): void {
     if (this.destroyed) return
     try {
@@ -317,11 +318,18 @@ export class Room implements RoomView {
     }
     const frame = updateFrame(update)
     for (const connection of this.connections) if (connection !== sender) connection.send(frame)
-    this.afterUpdate({ update, seq, origin, authorId: origin.kind === 'client' ? origin.userId : null })
+    this.afterUpdate({ update, seq, origin, authorId })
     if (!this.deps.journal.durable) return
     this.seqs.mark(seq)
     this.uncompactedBytes += update.length
-    this.publish({ kind: 'update', canvasId: this.canvasId, origin: this.deps.bus.instanceId, seq, update })
+    this.publish({
+      kind: 'update',
+      canvasId: this.canvasId,
+      origin: this.deps.bus.instanceId,
+      seq,
+      update,
+      authorId,
+    })
     if (this.uncompactedBytes >= this.deps.compactJournalBytes) void this.compactLogged()
   }
 
@@ -407,7 +415,7 @@ export class Room implements RoomView {
     const own = message.origin === this.deps.bus.instanceId
     switch (message.kind) {
       case 'update':
-        if (!own) this.applyRemote(message.update, message.seq, message.origin)
+        if (!own) this.applyRemote(message.update, message.seq, message.origin, message.authorId ?? null)
         return
       case 'awareness':
         if (own) return
@@ -430,7 +438,7 @@ export class Room implements RoomView {
     }
   }
 
-  private applyRemote(update: Uint8Array, seq: number, instanceId: string): void {
+  private applyRemote(update: Uint8Array, seq: number, instanceId: string, authorId: string | null): void {
     const origin: TransactionOrigin = { kind: 'remote', instanceId }
     try {
       Y.applyUpdate(this.doc, update, origin)
@@ -440,7 +448,7 @@ export class Room implements RoomView {
     this.seqs.mark(seq)
     this.uncompactedBytes += update.length
     this.broadcast(updateFrame(update))
-    this.afterUpdate({ update, seq, origin, authorId: null })
+    this.afterUpdate({ update, seq, origin, authorId })
     if (this.seqs.hasGap) void this.repair()
   }
 
