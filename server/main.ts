@@ -53,7 +53,12 @@ async function openHistoryStores(config: Config, sqlStores: () => HistoryStores)
 async function main(log: Logger, config: Config): Promise<void> {
   const sqlTarget =
     config.databaseUrl !== null
-      ? ({ kind: 'postgres', url: config.databaseUrl } as const)
+      ? ({
+          kind: 'postgres',
+          url: config.databaseUrl,
+          onIdleError: (error: Error) =>
+            log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool reconnects'),
+        } as const)
       : ({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite') } as const)
   if (sqlTarget.kind === 'pglite') mkdirSync(sqlTarget.dataDir, { recursive: true })
   const db = openSqlDatabase(sqlTarget)

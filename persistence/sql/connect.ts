@@ -5,7 +5,16 @@ import pg from 'pg'
 import type { Database } from '../../schema/database.ts'
 
 export type SqlTarget =
-  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number }
+  | {
+      readonly kind: 'postgres'
+      readonly url: string
+      readonly poolSize?: number
+      /**
+       * Errors of idle pooled connections (the server restarted, an admin terminated them). pg emits them on the pool;
+       * without a listener they would crash the process. The pool replaces such connections by itself.
+       */
+      readonly onIdleError?: (error: Error) => void
+    }
   /** `dataDir` null = in-memory PGlite (tests). */
   | { readonly kind: 'pglite'; readonly dataDir: string | null }
 
@@ -15,12 +24,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 /** Opens a Kysely handle on PostgreSQL or embedded PGlite: the one place that knows the dialect. */
 export function openSqlDatabase(target: SqlTarget): Kysely<Database> {
   switch (target.kind) {
-    case 'postgres':
-      return new Kysely<Database>({
-        dialect: new PostgresDialect({
-          pool: new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 }),
-        }),
-      })
+    case 'postgres': {
+      const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 })
+      pool.on(
+        'error',
+        target.onIdleError ?? ((error) => console.warn(`idle PostgreSQL connection lost: ${error.message}`)),
+      )
+      return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    }
     case 'pglite': {
       const client = target.dataDir === null ? new PGlite() : new PGlite(target.dataDir)
       return new Kysely<Database>({ dialect: new PGliteDialect(client) })
