@@ -11,8 +11,6 @@
  *
  * PGlite (no DATABASE_URL) is single-process: run this only while the server using the same DATA_DIR is stopped.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import type { CommentStore, DocumentStore, VersionStore } from '../persistence/ports.ts'
 import { openSqlDatabase } from '../persistence/sql/connect.ts'
 import { DeletedCanvasStore } from '../persistence/sql/deleted-canvases.ts'
@@ -21,6 +19,7 @@ import { sqlHistoryStores } from '../persistence/sql/history-stores.ts'
 import { migrateToLatest } from '../schema/migrate.ts'
 import { type Config, ConfigError, parseConfig } from '../server/config.ts'
 import { cutoffsFor, runRetention } from '../server/history/retention.ts'
+import { sqlTargetFor } from '../server/sql-target.ts'
 
 const DRY_RUN_FLAG = '--dry-run'
 
@@ -57,11 +56,7 @@ async function main(): Promise<void> {
     throw new ConfigError(`unknown arguments: ${unknown.join(' ')} (only ${DRY_RUN_FLAG})`)
   const dryRun = args.includes(DRY_RUN_FLAG)
   const config = parseConfig(process.env)
-  const target =
-    config.databaseUrl !== null
-      ? ({ kind: 'postgres', url: config.databaseUrl } as const)
-      : ({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite') } as const)
-  if (target.kind === 'pglite') mkdirSync(target.dataDir, { recursive: true })
+  const target = sqlTargetFor(config)
   const db = openSqlDatabase(target)
   try {
     await migrateToLatest(db)

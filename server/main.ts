@@ -3,8 +3,6 @@
  * No env: PGlite under DATA_DIR, in-process bus, SQL document store and sessions.
  * DATABASE_URL -> PostgreSQL; REDIS_URL -> Redis bus, sessions and rate limits; MONGO_URL -> MongoDB documents.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { MemoryBus } from '../persistence/memory/bus.ts'
 import { MemoryLockManager } from '../persistence/memory/locks.ts'
 import { MemoryPresenceStore } from '../persistence/memory/presence.ts'
@@ -36,6 +34,7 @@ import { type Config, ConfigError, parseConfig } from './config.ts'
 import type { HistoryStores } from './history/components.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { startServer } from './server.ts'
+import { sqlTargetFor } from './sql-target.ts'
 
 async function openDocumentStore(config: Config, sqlStore: () => DocumentStore): Promise<DocumentStore> {
   if (config.mongo === null) return sqlStore()
@@ -51,16 +50,9 @@ async function openHistoryStores(config: Config, sqlStores: () => HistoryStores)
 }
 
 async function main(log: Logger, config: Config): Promise<void> {
-  const sqlTarget =
-    config.databaseUrl !== null
-      ? ({
-          kind: 'postgres',
-          url: config.databaseUrl,
-          onIdleError: (error: Error) =>
-            log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool reconnects'),
-        } as const)
-      : ({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite') } as const)
-  if (sqlTarget.kind === 'pglite') mkdirSync(sqlTarget.dataDir, { recursive: true })
+  const sqlTarget = sqlTargetFor(config, (error) =>
+    log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool reconnects'),
+  )
   const db = openSqlDatabase(sqlTarget)
   const applied = await migrateToLatest(db)
   for (const migration of applied) log.info({ migration: migration.migrationName }, 'migration applied')
