@@ -70,6 +70,7 @@ function connect(userId: string, access: 'edit' | 'read' = 'edit') {
     organizationId: 'org',
     displayName: userId,
     sessionHash: `hash-${userId}`,
+    sessionExpiresAt: new Date(Date.now() + 3600_000),
   }
   const connection = new Connection(
     socket as unknown as WebSocket,

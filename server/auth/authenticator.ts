@@ -37,6 +37,7 @@ export class Authenticator {
         organizationId: user.organization_id,
         displayName: displayName(user),
         sessionHash,
+        sessionExpiresAt: session.expiresAt,
       },
     }
   }

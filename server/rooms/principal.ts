@@ -6,6 +6,8 @@ export interface Principal {
   readonly organizationId: string
   readonly displayName: string
   readonly sessionHash: string
+  /** When the session ends by itself; open sockets are closed (4401) once it passes. */
+  readonly sessionExpiresAt: Date
 }
 
 /** What a connection may do on its canvas. */

@@ -44,6 +44,7 @@ function connection(socket: FakeSocket, role: 'editor' | 'viewer' = 'editor'): C
     organizationId: 'o',
     displayName: 'A',
     sessionHash: 'h',
+    sessionExpiresAt: new Date(Date.now() + 3600_000),
   }
   return new Connection(
     socket as unknown as WebSocket,

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.ts'
 import { Connection } from '../rooms/connection.ts'
 import { accessForRole } from '../rooms/principal.ts'
 import { RoomLoadError, type RoomRegistry } from '../rooms/registry.ts'
+import { heartbeatSweep } from './heartbeat.ts'
 import { MessageBudget } from './message-budget.ts'
 
 /**
@@ -70,11 +71,7 @@ export class CollabUpgradeHandler {
       maxPayload: deps.maxMessageBytes,
       perMessageDeflate: false,
     })
-    this.heartbeat = setInterval(() => {
-      for (const connection of this.connections) {
-        if (!connection.checkAlive()) connection.close(CloseCode.Timeout)
-      }
-    }, deps.heartbeatMs)
+    this.heartbeat = setInterval(() => heartbeatSweep(this.connections, Date.now()), deps.heartbeatMs)
     this.heartbeat.unref()
   }
 
