@@ -8,6 +8,7 @@ import {
   assertUuid,
   isCanonicalUuid,
 } from '../history/validate.ts'
+import { createdAtCursor, pageOf } from '../paging/page.ts'
 import type { CanvasComment, CommentStore, NewComment, PageCursor } from '../ports.ts'
 import {
   CANVAS_COMMENTS,
@@ -101,13 +102,8 @@ export class MongoCommentStore implements CommentStore {
     const rows = await this.comments
       .find({ $and: clauses }, { sort: { created_at: 1, _id: 1 }, limit: options.limit + 1 })
       .toArray()
-    const comments = rows.slice(0, options.limit).map(toComment)
-    const last = comments.at(-1)
-    return {
-      comments,
-      next:
-        rows.length > options.limit && last !== undefined ? { createdAt: last.createdAt, id: last.id } : null,
-    }
+    const page = pageOf(rows, options.limit, toComment, createdAtCursor)
+    return { comments: page.items, next: page.next }
   }
 
   async resolve(canvasId: string, commentId: string, userId: string): Promise<CanvasComment | null> {

@@ -10,6 +10,7 @@ import {
   parseStringArray,
   toNonNegativeInteger,
 } from '../history/validate.ts'
+import { createdAtCursor, pageOf } from '../paging/page.ts'
 import type { NewTemplate, PageCursor, Template, TemplateStore } from '../ports.ts'
 import { CANVAS_TEMPLATES, ensureHistoryIndexes, type TemplateDocument } from './history-collections.ts'
 
@@ -84,13 +85,8 @@ export class MongoTemplateStore implements TemplateStore {
     const rows = await this.templates
       .find({ $and: clauses }, { sort: { created_at: -1, _id: -1 }, limit: options.limit + 1 })
       .toArray()
-    const templates = rows.slice(0, options.limit).map(toTemplate)
-    const last = templates.at(-1)
-    return {
-      templates,
-      next:
-        rows.length > options.limit && last !== undefined ? { createdAt: last.createdAt, id: last.id } : null,
-    }
+    const page = pageOf(rows, options.limit, toTemplate, createdAtCursor)
+    return { templates: page.items, next: page.next }
   }
 
   async recordUse(templateId: string): Promise<void> {

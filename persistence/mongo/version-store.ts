@@ -13,6 +13,7 @@ import {
   parseTrigger,
   toNonNegativeInteger,
 } from '../history/validate.ts'
+import { pageOf } from '../paging/page.ts'
 import type {
   AppendVersionResult,
   MaterializedCanvas,
@@ -162,9 +163,8 @@ export class MongoVersionStore implements VersionStore {
     const rows = await this.versions
       .find(filter, { projection: INFO_PROJECTION, sort: { version: -1 }, limit: options.limit + 1 })
       .toArray()
-    const versions = rows.slice(0, options.limit).map(toInfo)
-    const last = versions.at(-1)
-    return { versions, nextBefore: rows.length > options.limit && last !== undefined ? last.version : null }
+    const page = pageOf(rows, options.limit, toInfo, (last) => last.version)
+    return { versions: page.items, nextBefore: page.next }
   }
 
   async readRange(canvasId: string, from: number, to: number): Promise<VersionData[]> {

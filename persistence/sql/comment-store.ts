@@ -9,6 +9,7 @@ import {
   isCanonicalUuid,
   toNonNegativeInteger,
 } from '../history/validate.ts'
+import { createdAtCursor, pageOf } from '../paging/page.ts'
 import type { CanvasComment, CommentStore, NewComment, PageCursor } from '../ports.ts'
 
 export interface SqlCommentStoreOptions {
@@ -75,13 +76,8 @@ export class SqlCommentStore implements CommentStore {
       .orderBy('id')
       .limit(options.limit + 1)
       .execute()
-    const comments = rows.slice(0, options.limit).map(toComment)
-    const last = comments.at(-1)
-    return {
-      comments,
-      next:
-        rows.length > options.limit && last !== undefined ? { createdAt: last.createdAt, id: last.id } : null,
-    }
+    const page = pageOf(rows, options.limit, toComment, createdAtCursor)
+    return { comments: page.items, next: page.next }
   }
 
   async resolve(canvasId: string, commentId: string, userId: string): Promise<CanvasComment | null> {

@@ -10,6 +10,7 @@ import {
   parseStringArray,
   toNonNegativeInteger,
 } from '../history/validate.ts'
+import { createdAtCursor, pageOf } from '../paging/page.ts'
 import type { NewTemplate, PageCursor, Template, TemplateStore } from '../ports.ts'
 
 export interface SqlTemplateStoreOptions {
@@ -87,13 +88,8 @@ export class SqlTemplateStore implements TemplateStore {
       .orderBy('id', 'desc')
       .limit(options.limit + 1)
       .execute()
-    const templates = rows.slice(0, options.limit).map(toTemplate)
-    const last = templates.at(-1)
-    return {
-      templates,
-      next:
-        rows.length > options.limit && last !== undefined ? { createdAt: last.createdAt, id: last.id } : null,
-    }
+    const page = pageOf(rows, options.limit, toTemplate, createdAtCursor)
+    return { templates: page.items, next: page.next }
   }
 
   async recordUse(templateId: string): Promise<void> {

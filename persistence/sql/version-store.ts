@@ -14,6 +14,7 @@ import {
   parseTrigger,
   toNonNegativeInteger,
 } from '../history/validate.ts'
+import { pageOf } from '../paging/page.ts'
 import type {
   AppendVersionResult,
   MaterializedCanvas,
@@ -126,9 +127,8 @@ export class SqlVersionStore implements VersionStore {
       .orderBy('version', 'desc')
       .limit(options.limit + 1)
       .execute()
-    const versions = rows.slice(0, options.limit).map(toInfo)
-    const last = versions.at(-1)
-    return { versions, nextBefore: rows.length > options.limit && last !== undefined ? last.version : null }
+    const page = pageOf(rows, options.limit, toInfo, (last) => last.version)
+    return { versions: page.items, nextBefore: page.next }
   }
 
   async readRange(canvasId: string, from: number, to: number): Promise<VersionData[]> {

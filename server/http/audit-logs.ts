@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { pageOf } from '../../persistence/paging/page.ts'
 import { type AuditCursor, AuditLogStore } from '../../persistence/sql/audit-store.ts'
 import type { AuditLogPage } from '../../shared/api.ts'
 import type { HttpDeps } from './deps.ts'
@@ -63,15 +64,10 @@ export function auditLogRoutes(deps: HttpDeps): Hono<AppEnv> {
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: query.limit + 1,
     })
-    const page = rows.slice(0, query.limit)
-    const last = page.at(-1)
-    const response: AuditLogPage = {
-      entries: page.map(auditLogView),
-      next_cursor:
-        rows.length > query.limit && last !== undefined
-          ? encodeCursor({ createdAt: last.created_at, id: last.id })
-          : null,
-    }
+    const page = pageOf(rows, query.limit, auditLogView, (last) =>
+      encodeCursor({ createdAt: new Date(last.created_at), id: last.id }),
+    )
+    const response: AuditLogPage = { entries: page.items, next_cursor: page.next }
     return c.json(response)
   })
 
