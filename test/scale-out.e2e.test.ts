@@ -2,8 +2,9 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { addBlock, moveBlock, toCanvasJSON } from '../shared/canvas/index.ts'
-import { ApiClient, createWorkspace, type TestWorkspace } from './support/api.ts'
+import { ApiClient, addProjectMember, createWorkspace, type TestWorkspace } from './support/api.ts'
 import { type CollabClient, connectSynced, waitConverged } from './support/clients.ts'
+import { collectNotices } from './support/notices.ts'
 import { type RedisProcess, startRedisProcess } from './support/redis-process.ts'
 import { type ServerProcess, startServerProcess } from './support/server-process.ts'
 import { createTestPostgres, requireServices, type TestPostgres } from './support/services.ts'
@@ -132,6 +133,46 @@ test("presence lists users of both instances; a SIGKILLed instance's users vanis
   } finally {
     await c.stop('SIGKILL')
   }
+})
+
+test('a lease taken through one instance is enforced on the other; the holder leaving releases it', async (context) => {
+  if (!ready(context)) return
+  const canvas = await context.ws.api.json<{ id: string }>(
+    'POST',
+    `/api/projects/${context.ws.projectId}/canvases`,
+    { name: 'Locks across instances' },
+    201,
+  )
+  const bob = await addProjectMember(context.ws, 'editor', 'bob')
+  const holder = await connect(context, context.a, canvas.id)
+  const bobOnB = await connectSynced(context.b.wsUrl, canvas.id, bob.token)
+  context.clients.push(bobOnB)
+  const bobNotices = collectNotices(bobOnB.provider)
+  addBlock(holder.doc, { id: 'block_l', type: 'chart', position: { x: 0, y: 0, w: 4, h: 2 }, author: 'a' })
+  await waitConverged([holder.doc, bobOnB.doc])
+  await new ApiClient(context.a.httpUrl, context.ws.token).json(
+    'POST',
+    `/api/canvases/${canvas.id}/locks/block_l`,
+    {},
+    201,
+  )
+  await waitFor('lease visible on instance B', () =>
+    bobNotices.some((n) => n.type === 'locks' && n.locks.some((l) => l.block_id === 'block_l'))
+      ? true
+      : undefined,
+  )
+  moveBlock(bobOnB.doc, 'block_l', { x: 5, y: 5 }, 'bob')
+  await waitFor('rejection on instance B', () =>
+    bobNotices.some((n) => n.type === 'update-rejected' && n.reason === 'block-locked') ? true : undefined,
+  )
+  const onA = toCanvasJSON(holder.doc).blocks.find((b) => b.id === 'block_l')
+  assert.equal(onA?.position, { x: 0, y: 0, w: 4, h: 2 }, 'the refused move never reached instance A')
+  // The holder's last connection closes: the lease is released for everyone.
+  holder.provider.destroy()
+  await waitFor('lease released', async () => {
+    const body = await bob.api.json<{ locks: unknown[] }>('GET', `/api/canvases/${canvas.id}/locks`)
+    return body.locks.length === 0 ? true : undefined
+  })
 })
 
 test('Redis restarted mid-session: editing continues and both instances converge within 5 s', async (context) => {
