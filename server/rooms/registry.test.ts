@@ -337,4 +337,40 @@ test("an update made on one instance reaches the other instance's extensions wit
   }
 })
 
+test('the periodic sweep compacts every loaded room, one at a time, while they stay loaded', async ({
+  db,
+}) => {
+  const store = new SqlDocumentStore(db)
+  const bus = new MemoryBus()
+  const registry = new RoomRegistry(
+    {
+      documents: store,
+      journal: new GroupCommitJournal(store),
+      bus,
+      log: createLogger('silent'),
+      compactJournalBytes: 1 << 20,
+      extensions: [],
+    },
+    { unloadGraceMs: 60_000, compactIntervalMs: 50 },
+  )
+  try {
+    const canvases = [randomUUID(), randomUUID(), randomUUID()]
+    for (const canvas of canvases) {
+      const writer = connection(new FakeSocket())
+      const room = await registry.attach(canvas, writer)
+      room.handleFrame(writer, updateMessage(someUpdate(canvas)))
+      await room.quiesce()
+    }
+    await waitFor('every journal folded', async () => {
+      const stats = await Promise.all(canvases.map((canvas) => store.journalStats(canvas)))
+      return stats.every((stat) => stat.entries === 0) ? true : undefined
+    })
+    assert.is(registry.size, 3, 'compaction does not unload')
+    for (const canvas of canvases) assert.ok((await store.loadDocument(canvas)).state !== null)
+  } finally {
+    await registry.shutdown()
+    await bus.close()
+  }
+})
+
 test.run()

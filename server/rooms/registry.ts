@@ -29,12 +29,13 @@ export class RoomRegistry {
   private readonly entries = new Map<string, Entry>()
   private readonly compactTimer: NodeJS.Timeout
   private closed = false
+  private sweeping = false
 
   constructor(
     private readonly deps: RoomDeps,
     private readonly options: RegistryOptions,
   ) {
-    this.compactTimer = setInterval(() => this.compactAll(), options.compactIntervalMs)
+    this.compactTimer = setInterval(() => void this.compactAll(), options.compactIntervalMs)
     this.compactTimer.unref()
   }
 
@@ -135,12 +136,25 @@ export class RoomRegistry {
     }
   }
 
-  private compactAll(): void {
-    for (const room of this.liveRooms()) {
-      if (!room.needsCompaction) continue
-      room.compact().catch((error: unknown) => {
-        this.deps.log.error({ err: error, canvasId: room.canvasId }, 'periodic compaction failed')
-      })
+  /**
+   * One room at a time: each compaction encodes its document synchronously, so starting them all in one tick would
+   * stall every room for the sum of the encodings. A sweep still running when the next is due skips that turn.
+   */
+  private async compactAll(): Promise<void> {
+    if (this.sweeping) return
+    this.sweeping = true
+    try {
+      for (const room of this.liveRooms()) {
+        if (this.closed) return
+        if (!room.needsCompaction) continue
+        try {
+          await room.compact()
+        } catch (error) {
+          this.deps.log.error({ err: error, canvasId: room.canvasId }, 'periodic compaction failed')
+        }
+      }
+    } finally {
+      this.sweeping = false
     }
   }
 
