@@ -50,7 +50,7 @@ const full: Config = {
   runs: 3,
   s1: { connections: 10_000, canvases: 2_000, concurrency: 200 },
   s2: {
-    rates: [2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000],
+    rates: [1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000],
     warmupMs: 1500,
     measureMs: 4000,
     drainMs: 2000,

@@ -216,6 +216,10 @@ export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<
     nodeArgs.push(JABIRU_MAIN)
     env.DATA_DIR = options.dataDir
     env.LOG_LEVEL = 'warn'
+    // The bench sets up thousands of canvases as one user from one address; production limits on HTTP
+    // requests per user/IP would refuse that setup traffic. They do not apply to the WebSocket paths measured.
+    env.RATE_LIMIT_USER_PER_MINUTE = '1000000'
+    env.RATE_LIMIT_IP_PER_MINUTE = '1000000'
     if (!spec.journal) env.BENCH_DISABLE_JOURNAL = '1'
     mkdirSync(options.dataDir, { recursive: true })
   } else {
