@@ -3,7 +3,7 @@
  * `--runs N`, `--peers-only`. Runs every scenario for Jabiru and its peers, writes
  * bench/results/<profile>-<time>.json and latest-<profile>.json, then regenerates RESULTS.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -94,6 +94,11 @@ if (jabiru.available && profile === 'full' && !args['no-profile'] && !only) {
   } catch (err) {
     log(`profile pass failed: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+if (jabiru.dataTemplate && process.env.BENCH_KEEP_DATA !== '1') {
+  rmSync(jabiru.dataTemplate, { recursive: true, force: true })
+  rmSync(join(workRoot, 'profiles'), { recursive: true, force: true })
 }
 
 const results: BenchResults = {

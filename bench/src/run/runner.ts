@@ -2,7 +2,7 @@
  * Runs a scenario for every server and run: for run r, each server in turn gets a fresh process and
  * fresh canvases, so ratios between rows of the same run compare servers under the same conditions.
  */
-import { cpSync, existsSync, mkdirSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { spread } from '../lib/stats.ts'
 import type { Measurement, Profile, RunContext, ScenarioDef } from '../scenarios/types.ts'
@@ -71,6 +71,10 @@ const measureOnce = async (
     return { run, error: message, seconds: (performance.now() - t0) / 1000 }
   } finally {
     for (const server of started) await server.stop()
+    // Server logs stay in the scratch directory; the data (tens of MB per Jabiru start) goes.
+    if (process.env.BENCH_KEEP_DATA !== '1') {
+      for (const dir of ['data', 'store']) rmSync(join(workDir, dir), { recursive: true, force: true })
+    }
   }
 }
 
