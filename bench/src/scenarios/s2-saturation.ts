@@ -1,6 +1,13 @@
 /** S2 saturation ramp: 10 canvases × 5 clients, offered 2k→20k updates/s, open loop. */
 import type { Config } from '../config.ts'
-import { HOCUSPOCUS, JABIRU, JABIRU_NO_JOURNAL, REFERENCE, RELAY } from '../servers/catalog.ts'
+import {
+  HOCUSPOCUS,
+  JABIRU,
+  JABIRU_NO_JOURNAL,
+  JABIRU_POSTGRES,
+  REFERENCE,
+  RELAY,
+} from '../servers/catalog.ts'
 import { canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-common.ts'
 import type { ScenarioDef } from './types.ts'
 
@@ -15,9 +22,10 @@ export const s2 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
     `rate stepping ${cfg.s2.rates.join(', ')} updates/s in total (warm-up ${cfg.s2.warmupMs} ms, measured ` +
     `${cfg.s2.measureMs} ms per step; the ramp stops after ${cfg.s2.stopAfterFailedSteps} failing step(s)). ` +
     `Headline: the highest offered rate whose fan-out p99 stayed under ${P99_LIMIT_MS} ms with nothing lost, ` +
-    'and the server CPU and event-loop delay p99 at that step. Jabiru runs with its journal on and off.',
+    'and the server CPU and event-loop delay p99 at that step. Jabiru runs with its journal on (embedded PGlite, ' +
+    'and PostgreSQL out of process) and off.',
   servers: withJabiru
-    ? [JABIRU, JABIRU_NO_JOURNAL, HOCUSPOCUS, REFERENCE, RELAY]
+    ? [JABIRU, JABIRU_POSTGRES, JABIRU_NO_JOURNAL, HOCUSPOCUS, REFERENCE, RELAY]
     : [HOCUSPOCUS, REFERENCE, RELAY],
   variants: [{ key: 'ramp', label: `${CANVASES} canvases × ${CLIENTS} clients` }],
   metrics: [

@@ -10,6 +10,8 @@ export interface ServerSpec {
   readonly flavor: Flavor
   /** Jabiru only: the bench-only switch BENCH_DISABLE_JOURNAL=1 when false. */
   readonly journal: boolean
+  /** Jabiru only: 'postgres' runs it on a fresh PostgreSQL database (DATABASE_URL) instead of embedded PGlite. */
+  readonly database?: 'pglite' | 'postgres'
 }
 
 export const JABIRU: ServerSpec = { name: 'jabiru', kind: 'jabiru', flavor: 'yws', journal: true }
@@ -18,6 +20,14 @@ export const JABIRU_NO_JOURNAL: ServerSpec = {
   kind: 'jabiru',
   flavor: 'yws',
   journal: false,
+}
+/** The production configuration: the journal and metadata in PostgreSQL, out of the server's process. */
+export const JABIRU_POSTGRES: ServerSpec = {
+  name: 'jabiru (PostgreSQL)',
+  kind: 'jabiru',
+  flavor: 'yws',
+  journal: true,
+  database: 'postgres',
 }
 export const HOCUSPOCUS: ServerSpec = {
   name: 'hocuspocus 3.4.4',

@@ -2,7 +2,8 @@
  * Starts a server under test in its own process, pinned to the server core, with the probe
  * preloaded; gives the orchestrator its CPU, memory and event-loop delay, and targets to connect to.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -202,6 +203,29 @@ export class RunningServer {
   }
 }
 
+/** Admin connection for creating bench databases (trust auth on loopback, as on the dev and CI machines). */
+const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** A fresh, empty database per launch, so every run migrates and starts from nothing like the PGlite runs. */
+function createBenchDatabase(): string {
+  const name = `jabiru_bench_${randomBytes(5).toString('hex')}`
+  const created = spawnSync(
+    'psql',
+    [POSTGRES_ADMIN_URL, '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`],
+    {
+      encoding: 'utf8',
+    },
+  )
+  if (created.status !== 0) {
+    throw new Error(
+      `could not create a PostgreSQL database for the bench: ${created.stderr || created.error?.message}`,
+    )
+  }
+  const url = new URL(POSTGRES_ADMIN_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
 export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<RunningServer> => {
   const port = await freePort()
   const nodeArgs = ['--expose-gc', '--import', PROBE]
@@ -221,6 +245,7 @@ export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<
     env.RATE_LIMIT_USER_PER_MINUTE = '1000000'
     env.RATE_LIMIT_IP_PER_MINUTE = '1000000'
     if (!spec.journal) env.BENCH_DISABLE_JOURNAL = '1'
+    if (spec.database === 'postgres') env.DATABASE_URL = createBenchDatabase()
     mkdirSync(options.dataDir, { recursive: true })
   } else {
     nodeArgs.push(PEER_SCRIPT[spec.kind])
