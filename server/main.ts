@@ -59,15 +59,13 @@ async function main(log: Logger, config: Config): Promise<void> {
 
   const documents = await openDocumentStore(config, () => new SqlDocumentStore(db))
   const history = await openHistoryStores(config, () => sqlHistoryStores(db))
-  const sessions: SessionStore =
-    config.redisUrl !== null ? new RedisSessionStore({ redis: config.redisUrl }) : new SqlSessionStore(db)
-  const bus: Bus = config.redisUrl !== null ? new RedisBus({ redis: config.redisUrl }) : new MemoryBus()
-  const presence: PresenceStore =
-    config.redisUrl !== null ? new RedisPresenceStore({ redis: config.redisUrl }) : new MemoryPresenceStore()
-  const locks: LockManager =
-    config.redisUrl !== null ? new RedisLockManager({ redis: config.redisUrl }) : new MemoryLockManager()
-  const rateLimiter: RateLimiter =
-    config.redisUrl !== null ? new RedisRateLimiter({ redis: config.redisUrl }) : new MemoryRateLimiter()
+  // Each Redis adapter opens its own connection from the URL and logs through the server's logger.
+  const redis = config.redisUrl === null ? null : { redis: config.redisUrl, logger: log }
+  const sessions: SessionStore = redis !== null ? new RedisSessionStore(redis) : new SqlSessionStore(db)
+  const bus: Bus = redis !== null ? new RedisBus(redis) : new MemoryBus({ logger: log })
+  const presence: PresenceStore = redis !== null ? new RedisPresenceStore(redis) : new MemoryPresenceStore()
+  const locks: LockManager = redis !== null ? new RedisLockManager(redis) : new MemoryLockManager()
+  const rateLimiter: RateLimiter = redis !== null ? new RedisRateLimiter(redis) : new MemoryRateLimiter()
   if (config.redisUrl !== null && config.databaseUrl === null && config.mongo === null) {
     log.warn(
       'REDIS_URL without DATABASE_URL or MONGO_URL: instances would not share documents; run one instance',
