@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { TemplateBlock } from '../../persistence/ports.ts'
 import { BLOCK_TYPES, CanvasModelError, isJsonValue, toCanvasJSON } from '../../shared/canvas/index.ts'
@@ -66,18 +66,14 @@ export function templateRoutes(deps: HttpDeps, history: HistoryDeps): Hono<AppEn
     if (isPublic && role !== 'admin') throw forbidden('only organization admins publish public templates')
   }
 
-  app.post('/templates', async (c) => {
-    const body = await readJson(c, CreateTemplateBody)
-    const user = c.get('user')
+  /** Stores a template of the caller's organization and audits it; `changes` adds route-specific audit details. */
+  async function createTemplate(
+    c: Context<AppEnv>,
+    body: z.infer<typeof FromCanvasBody>,
+    blocks: TemplateBlock[],
+    changes: Record<string, unknown>,
+  ) {
     const principal = c.get('principal')
-    assertMayPublish(body.is_public, user.role)
-    const blocks = body.blocks as TemplateBlock[]
-    try {
-      assertValidTemplateBlocks(blocks, principal.userId)
-    } catch (error) {
-      if (error instanceof CanvasModelError) throw badRequest(`blocks: ${error.message}`, 'blocks')
-      throw error
-    }
     const template = await history.templates.create({
       organizationId: principal.organizationId,
       name: body.name,
@@ -93,8 +89,24 @@ export function templateRoutes(deps: HttpDeps, history: HistoryDeps): Hono<AppEn
       action: 'template.create',
       resourceType: 'template',
       resourceId: template.id,
-      changes: { name: template.name, is_public: template.isPublic, blocks: template.blocks.length },
+      changes: { name: template.name, is_public: template.isPublic, ...changes },
     })
+    return template
+  }
+
+  app.post('/templates', async (c) => {
+    const body = await readJson(c, CreateTemplateBody)
+    const user = c.get('user')
+    const principal = c.get('principal')
+    assertMayPublish(body.is_public, user.role)
+    const blocks = body.blocks as TemplateBlock[]
+    try {
+      assertValidTemplateBlocks(blocks, principal.userId)
+    } catch (error) {
+      if (error instanceof CanvasModelError) throw badRequest(`blocks: ${error.message}`, 'blocks')
+      throw error
+    }
+    const template = await createTemplate(c, body, blocks, { blocks: blocks.length })
     return c.json(templateView(template), 201)
   })
 
@@ -124,7 +136,6 @@ export function templateRoutes(deps: HttpDeps, history: HistoryDeps): Hono<AppEn
     const access = await requireCanvasRole(deps, c, 'editor')
     const body = await readJson(c, FromCanvasBody)
     const user = c.get('user')
-    const principal = c.get('principal')
     assertMayPublish(body.is_public, user.role)
     const doc = await readCanvasDoc(deps.registry, deps.documents, access.canvas.id, deps.log)
     let blocks: TemplateBlock[]
@@ -136,23 +147,7 @@ export function templateRoutes(deps: HttpDeps, history: HistoryDeps): Hono<AppEn
     if (blocks.length > MAX_TEMPLATE_BLOCKS) {
       throw badRequest(`a template holds at most ${MAX_TEMPLATE_BLOCKS} blocks`, 'canvas')
     }
-    const template = await history.templates.create({
-      organizationId: principal.organizationId,
-      name: body.name,
-      description: body.description ?? null,
-      category: body.category ?? null,
-      thumbnailUrl: body.thumbnail_url ?? null,
-      isPublic: body.is_public,
-      blocks,
-      requiredFields: body.required_fields,
-      createdBy: principal.userId,
-    })
-    auditRequest(deps, c, callerOf(c), {
-      action: 'template.create',
-      resourceType: 'template',
-      resourceId: template.id,
-      changes: { name: template.name, from_canvas: access.canvas.id, is_public: template.isPublic },
-    })
+    const template = await createTemplate(c, body, blocks, { from_canvas: access.canvas.id })
     return c.json(templateView(template), 201)
   })
 
