@@ -116,22 +116,10 @@ export interface NewVersion {
   readonly createdAt: Date
 }
 
-/** A stored version without its Yjs data. */
-export interface VersionInfo {
-  readonly canvasId: string
-  readonly version: number
-  readonly parentVersion: number
-  readonly branch: string
-  readonly authors: readonly string[]
-  readonly label: string | null
-  readonly trigger: VersionTrigger
-  readonly summary: ChangeSummary
-  readonly kind: VersionKind
-  readonly keyframeVersion: number
-  readonly stateVector: Uint8Array
+/** A stored version without its Yjs data (and without the canvas JSON, which only the newest keeps). */
+export type VersionInfo = Omit<NewVersion, 'data' | 'canvas'> & {
   /** Size of `data` in bytes. */
   readonly dataBytes: number
-  readonly createdAt: Date
 }
 
 export interface VersionData extends VersionInfo {
