@@ -6,7 +6,8 @@ import {
   isJsonValue,
   type JsonObject,
 } from '../../shared/canvas/index.ts'
-import type { TemplateBlock } from '../ports.ts'
+import type { Template, TemplateBlock } from '../ports.ts'
+import { parseStringArray, toNonNegativeInteger } from './validate.ts'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -39,4 +40,38 @@ export function parseTemplateBlocks(value: unknown): TemplateBlock[] {
     const { x, y, w, h } = position
     return { id: item.id, type: item.type, position: { x, y, w, h }, content: item.content as JsonObject }
   })
+}
+
+/** A stored template's columns, as both adapters keep them (SQL row, or Mongo document with `_id` as `id`). */
+export interface TemplateColumns {
+  readonly id: string
+  readonly organization_id: string | null
+  readonly name: string
+  readonly description: string | null
+  readonly category: string | null
+  readonly thumbnail_url: string | null
+  readonly is_public: boolean
+  readonly usage_count: unknown
+  readonly blocks: unknown
+  readonly required_fields: unknown
+  readonly created_by: string | null
+  readonly created_at: Date
+}
+
+/** Stored columns -> Template, validating what comes back from storage. */
+export function templateFromColumns(row: TemplateColumns): Template {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    thumbnailUrl: row.thumbnail_url,
+    isPublic: row.is_public,
+    usageCount: toNonNegativeInteger(row.usage_count, 'usage_count'),
+    blocks: parseTemplateBlocks(row.blocks),
+    requiredFields: parseStringArray(row.required_fields, 'required_fields'),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  }
 }

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { Collection, Filter, MongoClient } from 'mongodb'
-import { parseTemplateBlocks } from '../history/templates.ts'
+import { templateFromColumns } from '../history/templates.ts'
 import {
   assertCursor,
   assertLimit,
   assertNewTemplate,
   assertUuid,
   isCanonicalUuid,
-  parseStringArray,
-  toNonNegativeInteger,
 } from '../history/validate.ts'
 import { createdAtCursor, pageOf } from '../paging/page.ts'
 import type { NewTemplate, PageCursor, Template, TemplateStore } from '../ports.ts'
@@ -104,18 +102,5 @@ function visibleTo(organizationId: string): Filter<TemplateDocument> {
 }
 
 function toTemplate(row: TemplateDocument): Template {
-  return {
-    id: row._id,
-    organizationId: row.organization_id,
-    name: row.name,
-    description: row.description,
-    category: row.category,
-    thumbnailUrl: row.thumbnail_url,
-    isPublic: row.is_public,
-    usageCount: toNonNegativeInteger(row.usage_count, 'usage_count'),
-    blocks: parseTemplateBlocks(row.blocks),
-    requiredFields: parseStringArray(row.required_fields, 'required_fields'),
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-  }
+  return templateFromColumns({ ...row, id: row._id })
 }

@@ -1,14 +1,12 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { CanvasTemplatesTable, Database } from '../../schema/database.ts'
-import { parseTemplateBlocks } from '../history/templates.ts'
+import { templateFromColumns } from '../history/templates.ts'
 import {
   assertCursor,
   assertLimit,
   assertNewTemplate,
   assertUuid,
   isCanonicalUuid,
-  parseStringArray,
-  toNonNegativeInteger,
 } from '../history/validate.ts'
 import { createdAtCursor, pageOf } from '../paging/page.ts'
 import type { NewTemplate, PageCursor, Template, TemplateStore } from '../ports.ts'
@@ -107,18 +105,5 @@ export class SqlTemplateStore implements TemplateStore {
 }
 
 function toTemplate(row: Selectable<CanvasTemplatesTable>): Template {
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    name: row.name,
-    description: row.description,
-    category: row.category,
-    thumbnailUrl: row.thumbnail_url,
-    isPublic: row.is_public,
-    usageCount: toNonNegativeInteger(row.usage_count, 'usage_count'),
-    blocks: parseTemplateBlocks(row.blocks),
-    requiredFields: parseStringArray(row.required_fields, 'required_fields'),
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-  }
+  return templateFromColumns(row)
 }
