@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import type { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { MemoryBus, MemoryBusHub } from '../../persistence/memory/bus.ts'
-import type { DocumentStore } from '../../persistence/ports.ts'
+import type { Bus, DocumentStore } from '../../persistence/ports.ts'
 import { openSqlDatabase } from '../../persistence/sql/connect.ts'
 import { SqlDocumentStore } from '../../persistence/sql/document-store.ts'
 import { migrateToLatest } from '../../schema/migrate.ts'
@@ -115,6 +115,25 @@ class SteerableStore implements DocumentStore {
   }
 }
 
+/** A registry (one "instance") over a document store, with test-friendly timings unless overridden. */
+function makeRegistry(
+  documents: DocumentStore,
+  bus: Bus,
+  options: { extensions?: RoomExtension[]; unloadGraceMs?: number; compactIntervalMs?: number } = {},
+): RoomRegistry {
+  return new RoomRegistry(
+    {
+      documents,
+      journal: new GroupCommitJournal(documents),
+      bus,
+      log: createLogger('silent'),
+      compactJournalBytes: 1 << 20,
+      extensions: options.extensions ?? [],
+    },
+    { unloadGraceMs: options.unloadGraceMs ?? 10, compactIntervalMs: options.compactIntervalMs ?? 60_000 },
+  )
+}
+
 interface Context {
   db: ReturnType<typeof openSqlDatabase>
   store: SteerableStore
@@ -138,17 +157,7 @@ test.before.each(async (context) => {
   context.canvas = randomUUID()
   const bus = new MemoryBus()
   context.store = store
-  context.registry = new RoomRegistry(
-    {
-      documents: store,
-      journal: new GroupCommitJournal(store),
-      bus,
-      log: createLogger('silent'),
-      compactJournalBytes: 1 << 20,
-      extensions: [],
-    },
-    { unloadGraceMs: 10, compactIntervalMs: 60_000 },
-  )
+  context.registry = makeRegistry(store, bus)
   context.close = async () => {
     await context.registry.shutdown()
     await bus.close()
@@ -308,20 +317,8 @@ test("an update made on one instance reaches the other instance's extensions wit
     afterUpdate: (_room, accepted) =>
       seen.push({ authorId: accepted.authorId, origin: accepted.origin.kind }),
   }
-  const instance = (extensions: RoomExtension[]) => {
-    const store = new SqlDocumentStore(db)
-    return new RoomRegistry(
-      {
-        documents: store,
-        journal: new GroupCommitJournal(store),
-        bus: new MemoryBus({ hub }),
-        log: createLogger('silent'),
-        compactJournalBytes: 1 << 20,
-        extensions,
-      },
-      { unloadGraceMs: 10, compactIntervalMs: 60_000 },
-    )
-  }
+  const instance = (extensions: RoomExtension[]) =>
+    makeRegistry(new SqlDocumentStore(db), new MemoryBus({ hub }), { extensions })
   const a = instance([])
   const b = instance([recorder])
   try {
@@ -342,17 +339,7 @@ test('the periodic sweep compacts every loaded room, one at a time, while they s
 }) => {
   const store = new SqlDocumentStore(db)
   const bus = new MemoryBus()
-  const registry = new RoomRegistry(
-    {
-      documents: store,
-      journal: new GroupCommitJournal(store),
-      bus,
-      log: createLogger('silent'),
-      compactJournalBytes: 1 << 20,
-      extensions: [],
-    },
-    { unloadGraceMs: 60_000, compactIntervalMs: 50 },
-  )
+  const registry = makeRegistry(store, bus, { unloadGraceMs: 60_000, compactIntervalMs: 50 })
   try {
     const canvases = [randomUUID(), randomUUID(), randomUUID()]
     for (const canvas of canvases) {
