@@ -3,9 +3,8 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { CanvasStore } from '../../persistence/sql/canvas-store.ts'
 import type { User } from '../../schema/database.ts'
-import { toCanvasJSON } from '../../shared/canvas/json.ts'
 import { updateCanvasMeta } from '../../shared/canvas/meta.ts'
-import { readCanvasDoc } from '../rooms/registry.ts'
+import { readCanvasDoc, readCanvasJSON } from '../rooms/registry.ts'
 import { auditRequest, callerOf } from './audit-context.ts'
 import { LinkToken, requireCanvasRole } from './canvas-access.ts'
 import { changedFields } from './changes.ts'
@@ -40,19 +39,15 @@ export function canvasRoutes(deps: HttpDeps): Hono<AppEnv> {
   app.get('/canvases/:canvasId', async (c) => {
     const query = readQuery(c, ReadCanvasQuery)
     const access = await requireCanvasRole(deps, c, 'viewer', query.link ?? null)
-    const [doc, commentsCount] = await Promise.all([
-      readCanvasDoc(deps.registry, deps.documents, access.canvas.id, deps.log),
+    const [document, commentsCount] = await Promise.all([
+      readCanvasJSON(deps.registry, deps.documents, access.canvas.id, deps.log),
       deps.history.comments.count(access.canvas.id),
     ])
-    try {
-      return c.json({
-        ...canvasView(access.canvas, access.role),
-        document: toCanvasJSON(doc),
-        interactions: { comments_count: commentsCount },
-      })
-    } finally {
-      doc.destroy()
-    }
+    return c.json({
+      ...canvasView(access.canvas, access.role),
+      document,
+      interactions: { comments_count: commentsCount },
+    })
   })
 
   /** Editors rename and describe; the document's meta follows (journaled like any change, seen live). */

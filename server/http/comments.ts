@@ -3,9 +3,9 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { CanvasComment } from '../../persistence/ports.ts'
 import { type CanvasAccess, roleAtLeast } from '../../persistence/sql/metadata-store.ts'
-import { getBlock, MAX_BLOCK_ID_LENGTH } from '../../shared/canvas/index.ts'
+import { MAX_BLOCK_ID_LENGTH } from '../../shared/canvas/index.ts'
 import type { CommentListResponse } from '../../shared/history-api.ts'
-import { readCanvasDoc } from '../rooms/registry.ts'
+import { readCanvasJSON } from '../rooms/registry.ts'
 import { auditRequest, callerOf } from './audit-context.ts'
 import { requireCanvasRole } from './canvas-access.ts'
 import type { HttpDeps } from './deps.ts'
@@ -77,12 +77,9 @@ export function commentRoutes(deps: HttpDeps, history: HistoryDeps): Hono<AppEnv
     }
     const body = await readJson(c, CreateBody)
     if (body.block_id !== undefined) {
-      const doc = await readCanvasDoc(deps.registry, deps.documents, access.canvas.id, deps.log)
-      try {
-        if (getBlock(doc, body.block_id) === undefined)
-          throw badRequest('block_id: no such block', 'block_id')
-      } finally {
-        doc.destroy()
+      const canvas = await readCanvasJSON(deps.registry, deps.documents, access.canvas.id, deps.log)
+      if (!canvas.blocks.some((block) => block.id === body.block_id)) {
+        throw badRequest('block_id: no such block', 'block_id')
       }
     }
     const comment = await history.comments.create({

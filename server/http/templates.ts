@@ -1,9 +1,9 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { TemplateBlock } from '../../persistence/ports.ts'
-import { BLOCK_TYPES, CanvasModelError, isJsonValue, toCanvasJSON } from '../../shared/canvas/index.ts'
+import { BLOCK_TYPES, CanvasModelError, isJsonValue } from '../../shared/canvas/index.ts'
 import type { TemplateListResponse } from '../../shared/history-api.ts'
-import { readCanvasDoc } from '../rooms/registry.ts'
+import { readCanvasJSON } from '../rooms/registry.ts'
 import { assertValidTemplateBlocks, MAX_TEMPLATE_BLOCKS, templateBlocksOf } from '../templates/blocks.ts'
 import { auditRequest, callerOf } from './audit-context.ts'
 import { requireCanvasRole } from './canvas-access.ts'
@@ -137,13 +137,9 @@ export function templateRoutes(deps: HttpDeps, history: HistoryDeps): Hono<AppEn
     const body = await readJson(c, FromCanvasBody)
     const user = c.get('user')
     assertMayPublish(body.is_public, user.role)
-    const doc = await readCanvasDoc(deps.registry, deps.documents, access.canvas.id, deps.log)
-    let blocks: TemplateBlock[]
-    try {
-      blocks = templateBlocksOf(toCanvasJSON(doc))
-    } finally {
-      doc.destroy()
-    }
+    const blocks = templateBlocksOf(
+      await readCanvasJSON(deps.registry, deps.documents, access.canvas.id, deps.log),
+    )
     if (blocks.length > MAX_TEMPLATE_BLOCKS) {
       throw badRequest(`a template holds at most ${MAX_TEMPLATE_BLOCKS} blocks`, 'canvas')
     }

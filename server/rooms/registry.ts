@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import type { DocumentStore } from '../../persistence/ports.ts'
+import { type CanvasJSON, toCanvasJSON } from '../../shared/canvas/index.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { Logger } from '../logger.ts'
 import type { Connection } from './connection.ts'
@@ -246,7 +247,31 @@ export class RoomRegistry {
   }
 }
 
-/** The canvas document as currently stored (+ live if loaded here), for REST reads. Never registers a room. */
+/**
+ * The canvas as JSON, for REST reads: straight from the live room when loaded here (no copy), else from storage.
+ * Never registers a room.
+ */
+export async function readCanvasJSON(
+  registry: RoomRegistry,
+  documents: DocumentStore,
+  canvasId: string,
+  log: Logger,
+): Promise<CanvasJSON> {
+  const live = registry.peek(canvasId)
+  if (live !== null) return toCanvasJSON(live.doc)
+  const doc = new Y.Doc()
+  try {
+    applyStored(doc, await documents.loadDocument(canvasId), LOAD_ORIGIN, log)
+    return toCanvasJSON(doc)
+  } finally {
+    doc.destroy()
+  }
+}
+
+/**
+ * A private copy of the canvas document (live state if loaded here, else stored), for callers that change it to
+ * compute an update (rename, restore). The caller destroys it. Never registers a room.
+ */
 export async function readCanvasDoc(
   registry: RoomRegistry,
   documents: DocumentStore,
