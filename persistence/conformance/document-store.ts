@@ -89,6 +89,27 @@ export function documentStoreConformance(name: string, factory: DocumentStoreHar
     assert.equal((await store().loadDocument(c)).journal.map(text), ['first-3', 'x'])
   })
 
+  test('a large batch (5,000 entries over 7 canvases, with and without authors) gets contiguous seqs', async () => {
+    const canvases = Array.from({ length: 7 }, () => randomUUID())
+    const author = randomUUID()
+    const batch = Array.from({ length: 5_000 }, (_, i) => ({
+      ...append(canvases[i % 7] ?? '', `big-${i}`),
+      authorId: i % 2 === 0 ? author : null,
+    }))
+    const seqs = await store().appendJournal(batch)
+    assert.equal(
+      seqs,
+      batch.map((_, i) => Math.floor(i / 7) + 1),
+    )
+    const loaded = await store().loadDocument(canvases[3] ?? '')
+    assert.is(loaded.journal.length, batch.filter((_, i) => i % 7 === 3).length)
+    assert.equal(loaded.journal.slice(0, 2).map(text), ['big-3', 'big-10'])
+    assert.equal(
+      loaded.journal.slice(0, 2).map((entry) => entry.authorId),
+      [null, author],
+    )
+  })
+
   test('journal entries keep author and creation time', async () => {
     const canvasId = randomUUID()
     const author = randomUUID()

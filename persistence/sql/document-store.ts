@@ -9,15 +9,6 @@ import type {
   StoredDocument,
 } from '../ports.ts'
 
-/**
- * PostgreSQL's bind-parameter limit is 65535 per statement; journal rows bind 4 values and seq allocations 2, so
- * these keep one statement well below it. A normal group-commit batch fits in one statement of each kind.
- */
-const MAX_JOURNAL_ROWS_PER_INSERT = 10_000
-const MAX_CANVASES_PER_ALLOCATION = 10_000
-/** Batches up to this size are appended as one statement (5 binds per row, far below the limit). */
-const MAX_ROWS_PER_SINGLE_STATEMENT = 2_000
-
 /** Canonical lower-case UUID: the form PostgreSQL prints, so ids we send and ids RETURNING gives back compare equal. */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -51,35 +42,26 @@ export class SqlDocumentStore implements DocumentStore {
 
   async appendJournal(entries: readonly JournalAppend[]): Promise<number[]> {
     if (entries.length === 0) return []
-    const counts = new Map<string, number>()
+    // Ordinal of each entry among its canvas's entries (1-based), in input order: the function hands each canvas
+    // consecutive seqs in array order, starting at the first_seq it returns for that canvas.
+    const seen = new Map<string, number>()
+    const ordinals: number[] = []
     for (const entry of entries) {
       assertCanvasId(entry.canvasId)
       if (entry.authorId !== null) assertUuid(entry.authorId, 'author id')
       if (!(entry.update instanceof Uint8Array)) throw new TypeError('journal update must be a Uint8Array')
-      counts.set(entry.canvasId, (counts.get(entry.canvasId) ?? 0) + 1)
+      const ordinal = (seen.get(entry.canvasId) ?? 0) + 1
+      seen.set(entry.canvasId, ordinal)
+      ordinals.push(ordinal)
     }
-    if (entries.length <= MAX_ROWS_PER_SINGLE_STATEMENT) return appendInOneStatement(this.#db, entries)
-    return this.#db.transaction().execute(async (trx) => {
-      const lastSeqs = await allocateSeqs(trx, counts)
-      // First seq of this batch per canvas; entries of one canvas take consecutive seqs in input order.
-      const nextSeq = new Map<string, number>()
-      for (const [canvasId, count] of counts)
-        nextSeq.set(canvasId, requireSeq(lastSeqs, canvasId) - count + 1)
-      const seqs: number[] = []
-      const rows = entries.map((entry) => {
-        const seq = requireSeq(nextSeq, entry.canvasId)
-        nextSeq.set(entry.canvasId, seq + 1)
-        seqs.push(seq)
-        return { canvas_id: entry.canvasId, seq, update: entry.update, author_id: entry.authorId }
-      })
-      for (let start = 0; start < rows.length; start += MAX_JOURNAL_ROWS_PER_INSERT) {
-        await trx
-          .insertInto('canvas_journal')
-          .values(rows.slice(start, start + MAX_JOURNAL_ROWS_PER_INSERT))
-          .execute()
-      }
-      return seqs
-    })
+    // Migration 0005 explains the function and its ordering invariant.
+    const result = await sql<{ canvas_id: string; first_seq: number | string }>`
+      SELECT canvas_id, first_seq FROM jabiru_append_journal(
+        ${entries.map((entry) => entry.canvasId)}::uuid[],
+        ${entries.map((entry) => entry.update)}::bytea[],
+        ${entries.map((entry) => entry.authorId)}::uuid[])`.execute(this.#db)
+    const firstSeq = new Map(result.rows.map((row) => [row.canvas_id, toSeq(row.first_seq)]))
+    return entries.map((entry, i) => requireSeq(firstSeq, entry.canvasId) + (ordinals[i] ?? 1) - 1)
   }
 
   async loadDocument(canvasId: string): Promise<StoredDocument> {
@@ -175,84 +157,6 @@ export class SqlDocumentStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.#ownsDatabase) await this.#db.destroy()
   }
-}
-
-/**
- * Reserves `count` seqs per canvas and returns each canvas's new last_seq. One multi-row upsert per chunk, VALUES
- * in sorted id order: PostgreSQL processes VALUES rows in list order, so every batch locks its canvases in the
- * same global order and two batches sharing canvases cannot deadlock. Chunks are also taken in that order.
- */
-/**
- * The whole group-commit batch as ONE statement (a data-modifying CTE is atomic on its own): no BEGIN/COMMIT round
- * trips, which makes a commit 2-5x cheaper on PGlite, where every statement runs on the event loop's thread.
- * Same invariant as the transactional path: seqs are allocated by the upsert on canvas_documents, which takes the
- * canvas rows' locks in sorted canvas order and holds them until the statement commits, so seqs commit in order.
- */
-async function appendInOneStatement(
-  db: Kysely<Database>,
-  entries: readonly JournalAppend[],
-): Promise<number[]> {
-  // Ordinal of each entry among its canvas's entries (1-based), in input order.
-  const seen = new Map<string, number>()
-  const ordinals = entries.map((entry) => {
-    const ordinal = (seen.get(entry.canvasId) ?? 0) + 1
-    seen.set(entry.canvasId, ordinal)
-    return ordinal
-  })
-  const values = entries.map(
-    (entry, i) =>
-      sql`(${entry.canvasId}::uuid, ${ordinals[i]}::bigint, ${entry.update}::bytea, ${entry.authorId}::uuid)`,
-  )
-  const result = await sql<{ canvas_id: string; first_seq: number | string }>`
-    WITH input (canvas_id, ordinal, update, author_id) AS (VALUES ${sql.join(values)}),
-    counts AS (SELECT canvas_id, count(*)::bigint AS n FROM input GROUP BY canvas_id),
-    alloc AS (
-      INSERT INTO canvas_documents (canvas_id, last_seq)
-      SELECT canvas_id, n FROM counts ORDER BY canvas_id
-      ON CONFLICT (canvas_id) DO UPDATE SET last_seq = canvas_documents.last_seq + excluded.last_seq
-      RETURNING canvas_id, last_seq
-    ),
-    inserted AS (
-      INSERT INTO canvas_journal (canvas_id, seq, update, author_id)
-      SELECT i.canvas_id, a.last_seq - c.n + i.ordinal, i.update, i.author_id
-      FROM input i JOIN alloc a ON a.canvas_id = i.canvas_id JOIN counts c ON c.canvas_id = i.canvas_id
-      RETURNING canvas_id
-    )
-    SELECT a.canvas_id, a.last_seq - c.n + 1 AS first_seq
-    FROM alloc a JOIN counts c ON c.canvas_id = a.canvas_id
-    WHERE (SELECT count(*) FROM inserted) = ${entries.length}`.execute(db)
-  const firstSeq = new Map(result.rows.map((row) => [row.canvas_id, Number(row.first_seq)]))
-  return entries.map((entry, i) => requireSeq(firstSeq, entry.canvasId) + (ordinals[i] ?? 1) - 1)
-}
-
-async function allocateSeqs(
-  trx: Transaction<Database>,
-  counts: ReadonlyMap<string, number>,
-): Promise<Map<string, number>> {
-  const canvasIds = [...counts.keys()].sort()
-  const lastSeqs = new Map<string, number>()
-  for (let start = 0; start < canvasIds.length; start += MAX_CANVASES_PER_ALLOCATION) {
-    const chunk = canvasIds.slice(start, start + MAX_CANVASES_PER_ALLOCATION)
-    const rows = await trx
-      .insertInto('canvas_documents')
-      .values(
-        chunk.map((canvasId) => ({
-          canvas_id: canvasId,
-          state_seq: 0,
-          last_seq: requireSeq(counts, canvasId),
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.column('canvas_id').doUpdateSet({
-          last_seq: sql<number>`canvas_documents.last_seq + excluded.last_seq`,
-          updated_at: sql<Date>`now()`,
-        }),
-      )
-      .returning(['canvas_id', 'last_seq'])
-      .execute()
-    for (const row of rows) lastSeqs.set(row.canvas_id, toSeq(row.last_seq))
-  }
-  return lastSeqs
 }
 
 async function selectJournal(
