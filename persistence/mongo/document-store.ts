@@ -1,4 +1,10 @@
 import { type ClientSession, type Collection, type Db, MongoClient } from 'mongodb'
+import {
+  assertCanvasId,
+  assertCompaction,
+  assertJournalAppends,
+  assertSeqArgument,
+} from '../document-arguments.ts'
 import type {
   CompactionResult,
   DocumentStore,
@@ -16,7 +22,7 @@ import {
   type JournalDocument,
 } from './collections.ts'
 import { inTransaction } from './transaction.ts'
-import { assertSeqArgument, assertUuid, toNonNegativeInteger } from './validate.ts'
+import { toNonNegativeInteger } from './validate.ts'
 
 const EMPTY_DOCUMENT: StoredDocument = Object.freeze({ state: null, stateSeq: 0, journal: Object.freeze([]) })
 
@@ -63,13 +69,9 @@ export class MongoDocumentStore implements DocumentStore {
 
   async appendJournal(entries: readonly JournalAppend[]): Promise<number[]> {
     if (entries.length === 0) return []
+    assertJournalAppends(entries)
     const counts = new Map<string, number>()
-    for (const entry of entries) {
-      assertUuid(entry.canvasId, 'canvas id')
-      if (entry.authorId !== null) assertUuid(entry.authorId, 'author id')
-      if (!(entry.update instanceof Uint8Array)) throw new TypeError('journal update must be a Uint8Array')
-      counts.set(entry.canvasId, (counts.get(entry.canvasId) ?? 0) + 1)
-    }
+    for (const entry of entries) counts.set(entry.canvasId, (counts.get(entry.canvasId) ?? 0) + 1)
     // Sorted so concurrent batches sharing canvases conflict on the same document first (fewer wasted retries).
     const canvasIds = [...counts.keys()].sort()
     return inTransaction(this.#client, async (session) => {
@@ -105,7 +107,7 @@ export class MongoDocumentStore implements DocumentStore {
   }
 
   async loadDocument(canvasId: string): Promise<StoredDocument> {
-    assertUuid(canvasId, 'canvas id')
+    assertCanvasId(canvasId)
     // Both reads see one snapshot, so a compaction committing meanwhile cannot hide entries from this load.
     return inTransaction(this.#client, async (session) => {
       const document = await this.#canvases.findOne(
@@ -121,7 +123,7 @@ export class MongoDocumentStore implements DocumentStore {
   }
 
   async readJournal(canvasId: string, afterSeq: number): Promise<JournalEntry[]> {
-    assertUuid(canvasId, 'canvas id')
+    assertCanvasId(canvasId)
     assertSeqArgument(afterSeq, 'afterSeq')
     // No snapshot needed: seqs commit in order, so the cursor returns a contiguous run. Entries a concurrent
     // compaction folded are gone: callers that see the first seq > afterSeq + 1 must reload the document.
@@ -129,9 +131,7 @@ export class MongoDocumentStore implements DocumentStore {
   }
 
   async compact(canvasId: string, state: Uint8Array, upToSeq: number): Promise<CompactionResult> {
-    assertUuid(canvasId, 'canvas id')
-    assertSeqArgument(upToSeq, 'upToSeq')
-    if (!(state instanceof Uint8Array)) throw new TypeError('compacted state must be a Uint8Array')
+    assertCompaction(canvasId, state, upToSeq)
     return inTransaction(this.#client, async (session): Promise<CompactionResult> => {
       const document = await this.#canvases.findOne(
         { _id: canvasId },
@@ -162,7 +162,7 @@ export class MongoDocumentStore implements DocumentStore {
   }
 
   async journalStats(canvasId: string): Promise<JournalStats> {
-    assertUuid(canvasId, 'canvas id')
+    assertCanvasId(canvasId)
     const [totals] = await this.#journal
       .aggregate<{ entries: unknown; bytes: unknown }>([
         { $match: { canvas_id: canvasId } },
@@ -181,7 +181,7 @@ export class MongoDocumentStore implements DocumentStore {
    * and of its journal. A later append starts the canvas again at seq 1.
    */
   async deleteDocument(canvasId: string): Promise<void> {
-    assertUuid(canvasId, 'canvas id')
+    assertCanvasId(canvasId)
     await inTransaction(this.#client, async (session) => {
       await this.#canvases.deleteOne({ _id: canvasId }, { session })
       await this.#journal.deleteMany({ canvas_id: canvasId }, { session })

@@ -9,3 +9,12 @@ export function toPlainBytes(value: unknown, what: string): Uint8Array {
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505'
 }
+
+/** Seqs and counts read back (pg parses int8 to number, see connect.ts; PGlite returns numbers): checked anyway. */
+export function toNonNegativeInteger(value: unknown, what: string): number {
+  const number = Number(value)
+  if (!Number.isSafeInteger(number) || number < 0) {
+    throw new Error(`invalid ${what} from database: ${String(value)}`)
+  }
+  return number
+}

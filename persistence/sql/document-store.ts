@@ -1,5 +1,11 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../../schema/database.ts'
+import {
+  assertCanvasId,
+  assertCompaction,
+  assertJournalAppends,
+  assertSeqArgument,
+} from '../document-arguments.ts'
 import type {
   CompactionResult,
   DocumentStore,
@@ -8,9 +14,7 @@ import type {
   JournalStats,
   StoredDocument,
 } from '../ports.ts'
-
-/** Canonical lower-case UUID: the form PostgreSQL prints, so ids we send and ids RETURNING gives back compare equal. */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+import { toNonNegativeInteger, toPlainBytes } from './bytes.ts'
 
 const EMPTY_DOCUMENT: StoredDocument = Object.freeze({ state: null, stateSeq: 0, journal: Object.freeze([]) })
 
@@ -46,10 +50,8 @@ export class SqlDocumentStore implements DocumentStore {
     // consecutive seqs in array order, starting at the first_seq it returns for that canvas.
     const seen = new Map<string, number>()
     const ordinals: number[] = []
+    assertJournalAppends(entries)
     for (const entry of entries) {
-      assertCanvasId(entry.canvasId)
-      if (entry.authorId !== null) assertUuid(entry.authorId, 'author id')
-      if (!(entry.update instanceof Uint8Array)) throw new TypeError('journal update must be a Uint8Array')
       const ordinal = (seen.get(entry.canvasId) ?? 0) + 1
       seen.set(entry.canvasId, ordinal)
       ordinals.push(ordinal)
@@ -81,7 +83,11 @@ export class SqlDocumentStore implements DocumentStore {
         if (document === undefined) return EMPTY_DOCUMENT
         const stateSeq = toSeq(document.state_seq)
         const journal = await selectJournal(trx, canvasId, stateSeq)
-        return { state: document.state === null ? null : toPlainBytes(document.state), stateSeq, journal }
+        return {
+          state: document.state === null ? null : toPlainBytes(document.state, 'document state'),
+          stateSeq,
+          journal,
+        }
       })
   }
 
@@ -94,9 +100,7 @@ export class SqlDocumentStore implements DocumentStore {
   }
 
   async compact(canvasId: string, state: Uint8Array, upToSeq: number): Promise<CompactionResult> {
-    assertCanvasId(canvasId)
-    assertSeqArgument(upToSeq, 'upToSeq')
-    if (!(state instanceof Uint8Array)) throw new TypeError('compacted state must be a Uint8Array')
+    assertCompaction(canvasId, state, upToSeq)
     return this.#db.transaction().execute(async (trx) => {
       // FOR UPDATE serialises with appenders (which update last_seq) and with other compactors of this canvas.
       const document = await trx
@@ -173,7 +177,7 @@ async function selectJournal(
     .execute()
   return rows.map((row) => ({
     seq: toSeq(row.seq),
-    update: toPlainBytes(row.update),
+    update: toPlainBytes(row.update, 'journal update'),
     authorId: row.author_id,
     createdAt: row.created_at,
   }))
@@ -185,42 +189,10 @@ function requireSeq(seqs: ReadonlyMap<string, number>, canvasId: string): number
   return seq
 }
 
-/** pg parses int8 to number (see connect.ts) and PGlite returns numbers, but convert defensively. */
 function toSeq(value: unknown): number {
   return toNonNegativeInteger(value, 'seq')
 }
 
 function toCount(value: unknown): number {
   return toNonNegativeInteger(value, 'count')
-}
-
-function toNonNegativeInteger(value: unknown, what: string): number {
-  const number = Number(value)
-  if (!Number.isSafeInteger(number) || number < 0) {
-    throw new Error(`invalid ${what} from database: ${String(value)}`)
-  }
-  return number
-}
-
-/** bytea is a Buffer from pg and a Uint8Array from PGlite: callers always get a plain Uint8Array view. */
-function toPlainBytes(value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError('expected bytea to be returned as a Uint8Array')
-  if (Object.getPrototypeOf(value) === Uint8Array.prototype) return value
-  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-}
-
-function assertCanvasId(canvasId: string): void {
-  assertUuid(canvasId, 'canvas id')
-}
-
-function assertUuid(value: string, what: string): void {
-  if (typeof value !== 'string' || !CANONICAL_UUID.test(value)) {
-    throw new TypeError(`${what} must be a lower-case UUID, got ${JSON.stringify(value)}`)
-  }
-}
-
-function assertSeqArgument(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${what} must be a non-negative integer, got ${String(value)}`)
-  }
 }
