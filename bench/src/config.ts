@@ -23,6 +23,12 @@ export interface Config {
     readonly singleJoinerRounds: number
     readonly crowd: number
   }
+  readonly s6: {
+    readonly clients: number
+    readonly perClientRate: number
+    readonly warmupMs: number
+    readonly measureMs: number
+  }
   readonly s7: {
     readonly canvases: number
     readonly docBytes: number
@@ -42,6 +48,15 @@ export interface Config {
     readonly clientsPerCycle: number
     readonly settleMs: number
   }
+  readonly s10: {
+    /** Versions the canvas gets (one edit, then one named version, each time). */
+    readonly versions: number
+    /** Characters each edit adds (a new map entry), so the canvas grows to about versions × entryChars. */
+    readonly entryChars: number
+    /** Random versions fetched per route, one request at a time, after `warmupRequests` unmeasured ones. */
+    readonly samples: number
+    readonly warmupRequests: number
+  }
   /** Scenario ids this profile runs. */
   readonly scenarios: readonly string[]
 }
@@ -59,10 +74,12 @@ const full: Config = {
   s3: { clients: [5, 20, 50], perClientRate: 5, warmupMs: 1000, measureMs: 4000 },
   s4: { canvases: 1000, warmupMs: 3000, measureMs: 8000 },
   s5: { sizes: [10_000, 100_000, 1_000_000], singleJoinerRounds: 3, crowd: 50 },
+  s6: { clients: 20, perClientRate: 5, warmupMs: 1000, measureMs: 5000 },
   s7: { canvases: 10, docBytes: 200_000, rate: 1000, warmupMs: 2000, measureMs: 12_000 },
   s8: { clients: 20, hz: 10, warmupMs: 1000, measureMs: 5000 },
   s9: { durationMs: 45_000, canvases: 200, clientsPerCycle: 50, settleMs: 12_000 },
-  scenarios: ['S1', 'S2', 'S3', 'S4', 'S5', 'S7', 'S8', 'S9'],
+  s10: { versions: 1000, entryChars: 200, samples: 300, warmupRequests: 20 },
+  scenarios: ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'],
 }
 
 const quick: Config = {

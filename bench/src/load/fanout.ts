@@ -26,24 +26,46 @@ export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
   let windowFrom = Number.POSITIVE_INFINITY
   let windowTo = Number.POSITIVE_INFINITY
   let latency = new Samples()
+  let crossLatency = new Samples()
   let delivered = 0
-  const record = (s: Stamp, recv: number): void => {
-    if (s.micros >= windowFrom && s.micros < windowTo) {
-      latency.add((recv - s.micros) / 1000)
-      delivered++
+  let crossDelivered = 0
+  /** Client id → index of the server instance it is connected to (S6; always 0 otherwise). */
+  const instanceOf = new Map<number, number>()
+  const recorderFor =
+    (receiver: number) =>
+    (s: Stamp, recv: number): void => {
+      if (s.micros >= windowFrom && s.micros < windowTo) {
+        const ms = (recv - s.micros) / 1000
+        latency.add(ms)
+        delivered++
+        if (instanceOf.get(s.sender) !== instanceOf.get(receiver)) {
+          crossLatency.add(ms)
+          crossDelivered++
+        }
+      }
     }
-  }
 
   const plan: Planned[] = []
   const fanoutOf = new Map<number, number>()
+  const crossFanoutOf = new Map<number, number>()
+  const spread = job.spreadOver !== undefined
   let nextId = 1
   job.canvases.forEach((target, ci) => {
     const n = clientsFor(job, ci)
+    const instances = job.spreadOver?.[ci] ?? [target]
+    if (instances.length === 0) throw new Error(`canvas ${ci}: spreadOver lists no instance`)
+    const onInstance = instances.map(
+      (_, i) => Math.floor(n / instances.length) + (i < n % instances.length ? 1 : 0),
+    )
     for (let k = 0; k < n; k++) {
       const id = nextId++
+      const instance = k % instances.length
+      instanceOf.set(id, instance)
       fanoutOf.set(id, n - 1)
+      crossFanoutOf.set(id, n - onInstance[instance]!)
+      const record = recorderFor(id)
       plan.push({
-        target,
+        target: instances[instance]!,
         id,
         options: job.awareness
           ? { sender: true, onAwarenessStamp: record }
@@ -71,8 +93,11 @@ export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
     windowFrom = Number.POSITIVE_INFINITY
     windowTo = Number.POSITIVE_INFINITY
     latency = new Samples()
+    crossLatency = new Samples()
     delivered = 0
+    crossDelivered = 0
     let expected = 0
+    let crossExpected = 0
     let inWindow = 0
     // The measured window is fixed against the schedule's start, whatever the orchestrator does.
     const startMicros = nowMicros()
@@ -83,6 +108,7 @@ export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
       const micros = send(client, i)
       if (micros >= windowFrom && micros < windowTo) {
         expected += fanoutOf.get(client.id) ?? 0
+        crossExpected += crossFanoutOf.get(client.id) ?? 0
         inWindow++
       }
     }
@@ -102,6 +128,9 @@ export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
       rate,
       sentPerSec: (inWindow * 1000) / job.measureMs,
       latencyMs: summary,
+      ...(spread
+        ? { crossLatencyMs: crossLatency.summarize(Math.max(0, crossExpected - crossDelivered)) }
+        : {}),
       expected,
       delivered,
       generatorLagP99Ms: lag.summarize().p99,

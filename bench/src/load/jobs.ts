@@ -21,6 +21,12 @@ export interface FanoutJob {
   readonly p99LimitMs: number
   /** Send awareness (cursor) updates instead of document updates (S8). */
   readonly awareness?: boolean
+  /**
+   * S6: per canvas, the server instances its clients connect to in turn (client k of canvas c uses
+   * `spreadOver[c][k % length]`; all of them name the same document). Default: the canvas's target.
+   * With more than one, deliveries between clients on different instances are also summarized apart.
+   */
+  readonly spreadOver?: readonly (readonly Target[])[]
 }
 
 export interface StepResult {
@@ -29,6 +35,8 @@ export interface StepResult {
   readonly sentPerSec: number
   /** Fan-out latency, ms; lost deliveries count as +Infinity. */
   readonly latencyMs: Summary
+  /** With `spreadOver`: deliveries from a sender on one instance to a receiver on another only. */
+  readonly crossLatencyMs?: Summary
   readonly expected: number
   readonly delivered: number
   /** How late the generator sent against its schedule, ms (p99): a sign the generator itself is the limit. */

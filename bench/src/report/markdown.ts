@@ -2,7 +2,7 @@
 import type { BenchResults, ScenarioResult, SkippedResult } from '../run/results.ts'
 import { JABIRU } from '../servers/catalog.ts'
 import { fmtRatio, fmtSpread } from './format.ts'
-import { runRatios } from './ratios.ts'
+import { rowFor, runComparison, runRatios } from './ratios.ts'
 import { checkTargets } from './targets.ts'
 
 /** A Markdown table with padded columns (the layout Biome's formatter keeps). */
@@ -53,6 +53,29 @@ const scenarioSection = (s: ScenarioResult): string => {
         '',
       )
     }
+  }
+  const comparisonRows: string[][] = []
+  for (const c of s.comparisons ?? []) {
+    const row = rowFor(s, c.row)
+    const baseline = rowFor(s, c.baseline)
+    const metric = s.metrics.find((m) => m.key === c.metric)
+    const baseMetric = s.metrics.find((m) => m.key === (c.baselineMetric ?? c.metric))
+    if (!row || !baseline || !metric || !baseMetric) continue
+    const { ratio, diff } = runComparison(row, baseline, c.variant, c.metric, c.baselineMetric)
+    comparisonRows.push([
+      `${c.row}: ${metric.label}`,
+      `${c.baseline}: ${baseMetric.label}`,
+      fmtRatio(ratio),
+      `${diff.runs.length && diff.median > 0 ? '+' : ''}${fmtSpread(diff, metric.unit)} ${metric.unit}`,
+    ])
+  }
+  if (comparisonRows.length) {
+    out.push(
+      'Row ÷ baseline and row − baseline, per run, median (min–max):',
+      '',
+      table(['row', 'baseline', 'ratio', 'difference'], comparisonRows),
+      '',
+    )
   }
   const notes = s.rows.flatMap((row) =>
     row.runs.flatMap((r) => [

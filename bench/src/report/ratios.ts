@@ -22,3 +22,23 @@ export const runRatios = (ours: RowResult, peer: RowResult, variant: string, met
 
 export const rowFor = (s: ScenarioResult, server: string): RowResult | undefined =>
   s.rows.find((r) => r.server === server)
+
+/** Per-run ratio and difference of `row`'s metric against `baseline`'s (another metric if given). */
+export const runComparison = (
+  row: RowResult,
+  baseline: RowResult,
+  variant: string,
+  metric: string,
+  baselineMetric = metric,
+): { readonly ratio: Spread; readonly diff: Spread } => {
+  const ratios: number[] = []
+  const diffs: number[] = []
+  for (const r of row.runs) {
+    const a = runValue(row, r.run, variant, metric)
+    const b = runValue(baseline, r.run, variant, baselineMetric)
+    if (a === undefined || b === undefined) continue
+    ratios.push(b === 0 ? (a === 0 ? 1 : Number.POSITIVE_INFINITY) : a / b)
+    diffs.push(a - b)
+  }
+  return { ratio: spread(ratios), diff: spread(diffs) }
+}

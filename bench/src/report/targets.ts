@@ -4,7 +4,14 @@
  */
 import type { Spread } from '../lib/stats.ts'
 import type { BenchResults, ScenarioResult } from '../run/results.ts'
-import { HOCUSPOCUS, JABIRU, JABIRU_NO_JOURNAL, REFERENCE, RELAY } from '../servers/catalog.ts'
+import {
+  HOCUSPOCUS,
+  JABIRU,
+  JABIRU_NO_JOURNAL,
+  JABIRU_POSTGRES,
+  REFERENCE,
+  RELAY,
+} from '../servers/catalog.ts'
 import { fmt, fmtRatio, fmtSpread } from './format.ts'
 import { rowFor, runRatios } from './ratios.ts'
 
@@ -107,6 +114,20 @@ export const checkTargets = (results: BenchResults): TargetCheck[] => {
     target: 'S5 1 MB fragmented canvas synced to a joiner ≤ 200 ms',
     measured: frag?.runs.length ? `p99 ${fmtSpread(frag, 'ms')} ms (single joiner)` : 'not run',
     verdict: frag?.runs.length ? judge(frag.median, (v) => v <= 200) : 'not measured',
+  })
+  const s10 = scenario(results, 'S10')
+  const replay = s10 && rowFor(s10, JABIRU.name)?.summary.replay
+  const replayPg = s10 && rowFor(s10, JABIRU_POSTGRES.name)?.summary.replay
+  const replayP99 = replay?.p99
+  checks.push({
+    target: 'S10 replay to any version (GET …/versions/:version/ydoc) ≤ 50 ms',
+    measured: replayP99?.runs.length
+      ? `p99 ${fmtSpread(replayP99, 'ms')} ms, p50 ${fmtSpread(replay?.p50, 'ms')} ms` +
+        (replayPg?.p99?.runs.length
+          ? `; on PostgreSQL p99 ${fmtSpread(replayPg.p99, 'ms')} ms, p50 ${fmtSpread(replayPg.p50, 'ms')} ms`
+          : '')
+      : 'not run',
+    verdict: replayP99?.runs.length ? judge(replayP99.median, (v) => v <= 50) : 'not measured',
   })
   const on = s2 && rowFor(s2, JABIRU.name)
   const off = s2 && rowFor(s2, JABIRU_NO_JOURNAL.name)

@@ -1,6 +1,6 @@
 /** The shape of bench/results/*.json. */
 import type { Spread } from '../lib/stats.ts'
-import type { MetricDef, Profile, VariantDef } from '../scenarios/types.ts'
+import type { Comparison, MetricDef, Profile, VariantDef } from '../scenarios/types.ts'
 
 export interface MachineInfo {
   readonly cpuModel: string
@@ -38,6 +38,7 @@ export interface ScenarioResult {
   readonly variants: readonly VariantDef[]
   readonly metrics: readonly MetricDef[]
   readonly headline: readonly string[]
+  readonly comparisons?: readonly Comparison[]
   readonly rows: readonly RowResult[]
   readonly skipped?: undefined
 }

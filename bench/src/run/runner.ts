@@ -49,6 +49,7 @@ const measureOnce = async (
         dataDir,
         storeDir: opts.storeDir,
         env: opts.env,
+        databaseUrl: opts.databaseUrl,
         logFile: join(workDir, `server-${started.length}.log`),
       })
       started.push(server)
@@ -113,6 +114,7 @@ export const runScenario = async (def: ScenarioDef, options: RunnerOptions): Pro
     variants: def.variants,
     metrics: def.metrics,
     headline: def.headline,
+    ...(def.comparisons ? { comparisons: def.comparisons } : {}),
     rows: def.servers.map((s) => summarizeRow(def, s.name, outcomes.get(s.name)!)),
   }
 }

@@ -34,8 +34,27 @@ export interface RunContext {
   /** Starts `spec` (fresh process) with optional stored canvases; always stopped by the runner. */
   readonly start: (
     spec: ServerSpec,
-    options?: { storeDir?: string; dataDir?: string; env?: Readonly<Record<string, string>> },
+    options?: {
+      storeDir?: string
+      dataDir?: string
+      env?: Readonly<Record<string, string>>
+      /** Jabiru on PostgreSQL: share this database instead of creating a fresh one (S6). */
+      databaseUrl?: string
+    },
   ) => Promise<RunningServer>
+}
+
+/**
+ * One row's metric set against a baseline row's, run by run (S6: two instances against one): the
+ * report shows the per-run ratio and difference, median (min–max).
+ */
+export interface Comparison {
+  readonly row: string
+  readonly baseline: string
+  readonly variant: string
+  readonly metric: string
+  /** The baseline's metric, when it is not `metric` (S6: cross-instance p99 against one instance's p99). */
+  readonly baselineMetric?: string
 }
 
 export interface ScenarioDef {
@@ -48,6 +67,8 @@ export interface ScenarioDef {
   readonly metrics: readonly MetricDef[]
   /** Metric that headlines the scenario (used for ratios to peers). */
   readonly headline: readonly string[]
+  /** Rows compared with other rows of the same scenario (rendered under its tables). */
+  readonly comparisons?: readonly Comparison[]
   readonly measure: (spec: ServerSpec, ctx: RunContext) => Promise<Measurement>
 }
 

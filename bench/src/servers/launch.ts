@@ -37,6 +37,11 @@ export interface LaunchOptions {
   readonly logFile: string
   /** Extra environment (e.g. Jabiru's COMPACT_INTERVAL_MS for S7). */
   readonly env?: Readonly<Record<string, string>>
+  /**
+   * Jabiru on PostgreSQL: this database (from `createBenchDatabase`) instead of a fresh one, so two
+   * instances can share it (S6).
+   */
+  readonly databaseUrl?: string
 }
 
 export interface EventLoopDelay {
@@ -207,7 +212,7 @@ export class RunningServer {
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 /** A fresh, empty database per launch, so every run migrates and starts from nothing like the PGlite runs. */
-function createBenchDatabase(): string {
+export function createBenchDatabase(): string {
   const name = `jabiru_bench_${randomBytes(5).toString('hex')}`
   const created = spawnSync(
     'psql',
@@ -245,7 +250,7 @@ export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<
     env.RATE_LIMIT_USER_PER_MINUTE = '1000000'
     env.RATE_LIMIT_IP_PER_MINUTE = '1000000'
     if (!spec.journal) env.BENCH_DISABLE_JOURNAL = '1'
-    if (spec.database === 'postgres') env.DATABASE_URL = createBenchDatabase()
+    if (spec.database === 'postgres') env.DATABASE_URL = options.databaseUrl ?? createBenchDatabase()
     mkdirSync(options.dataDir, { recursive: true })
   } else {
     nodeArgs.push(PEER_SCRIPT[spec.kind])
