@@ -11,6 +11,13 @@ import type {
 import { recordCurrentVersion } from '../persistence/sql/current-version.ts'
 import type { MetadataStore } from '../persistence/sql/metadata-store.ts'
 import { BusAccessEvents } from './access/access-events.ts'
+import { AuthorizationCache } from './access/authorization-cache.ts'
+import {
+  authorizationCacheExtension,
+  LocallyInvalidatingAccessEvents,
+  listenForAccessChanges,
+} from './access/authorization-cache-wiring.ts'
+import { ConnectAuthorizer } from './access/connect-authorizer.ts'
 import { createApp } from './app.ts'
 import type { AuditWriter } from './audit/audit-writer.ts'
 import { Authenticator } from './auth/authenticator.ts'
@@ -85,6 +92,8 @@ export async function startServer(
     log,
     versionCreated: (info) => recordCurrentVersion(adapters.metadata.db, info.canvasId, info.version),
   })
+  // Short-lived results of the upgrade's reads; see authorization-cache.ts for why revocation stays immediate.
+  const authorizationCache = new AuthorizationCache()
   const registry = new RoomRegistry(
     {
       documents: adapters.documents,
@@ -96,6 +105,7 @@ export async function startServer(
         presenceExtension(presence, log),
         locksExtension(locks, presence, log),
         versioning.extension,
+        authorizationCacheExtension(authorizationCache),
         ...adapters.extensions,
       ],
     },
@@ -106,6 +116,8 @@ export async function startServer(
   const globalSubscription = await adapters.bus.subscribe(null, (message) => {
     if (message.kind === 'access') registry.accessChangedEverywhere(message.userId)
   })
+  // Listening before the server does: a cached identity is trusted only while user-wide changes reach the cache.
+  const cacheSubscription = await listenForAccessChanges(authorizationCache, adapters.bus)
   const auth = new Authenticator(adapters.sessions, adapters.metadata, config.sessionTtlMs)
   const app = createApp({
     metadata: adapters.metadata,
@@ -116,7 +128,10 @@ export async function startServer(
     audit: adapters.audit,
     rateLimiter: adapters.rateLimiter,
     limits: config.rateLimits,
-    accessEvents: new BusAccessEvents(adapters.bus, log),
+    accessEvents: new LocallyInvalidatingAccessEvents(
+      authorizationCache,
+      new BusAccessEvents(adapters.bus, log),
+    ),
     cookies: { secure: config.cookieSecure, maxAgeSeconds: Math.floor(config.sessionTtlMs / 1000) },
     trustProxy: config.trustProxy,
     realtime: {
@@ -156,8 +171,11 @@ export async function startServer(
     },
   })
   const upgrades = new CollabUpgradeHandler({
-    auth,
-    metadata: adapters.metadata,
+    authorizer: new ConnectAuthorizer({
+      identities: auth,
+      canvases: adapters.metadata,
+      cache: authorizationCache,
+    }),
     registry,
     log,
     maxMessageBytes: config.maxMessageBytes,
@@ -188,6 +206,7 @@ export async function startServer(
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
         try {
           await globalSubscription.unsubscribe()
+          await cacheSubscription.unsubscribe()
           await registry.shutdown()
         } finally {
           upgrades.close()

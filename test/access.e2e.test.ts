@@ -491,6 +491,93 @@ test('live revocation: role changes, removal, logout, deactivation, deletion, sh
   )
 })
 
+/** Opens two sockets one after the other: the second upgrade runs with the room loaded, so its reads are cached. */
+async function warmUpgrades(
+  context: Ctx,
+  server: ServerProcess,
+  canvasId: string,
+  query: Record<string, string>,
+) {
+  await socket(context, server, canvasId, query)
+  await socket(context, server, canvasId, query)
+}
+
+/** Refused with `status` within the revocation deadline (another instance hears of the change over the bus). */
+async function refusedWithin(
+  server: ServerProcess,
+  canvasId: string,
+  token: string,
+  status: number,
+  what: string,
+) {
+  const started = performance.now()
+  await waitFor(
+    what,
+    async () => ((await upgradeStatus(server.wsUrl, canvasId, { token })) === status ? true : undefined),
+    REVOCATION_DEADLINE_MS,
+  )
+  assert.ok(performance.now() - started < REVOCATION_DEADLINE_MS, `${what} within the deadline`)
+}
+
+test('authorization cache: a token, membership, grant or canvas taken away is refused on the next upgrade, though just cached', async (context) => {
+  const { a, b } = context.cluster
+  const { ws } = context
+  const admin = ws.api
+  const canvas = await newCanvas(context)
+
+  // Logout through A: A refuses the token at its very next upgrade; B as soon as the bus told it.
+  const quitter = await addUser(context, 'editor')
+  await warmUpgrades(context, a, canvas, { token: quitter.token })
+  await warmUpgrades(context, b, canvas, { token: quitter.token })
+  assert.is((await new ApiClient(a.httpUrl, quitter.token).raw('POST', '/api/auth/logout')).status, 204)
+  assert.is(await upgradeStatus(a.wsUrl, canvas, { token: quitter.token }), 401, 'logged out (same instance)')
+  await refusedWithin(b, canvas, quitter.token, 401, 'logged out (other instance)')
+
+  // Removed from the project: no access (404), the session itself still works.
+  const leaver = await addUser(context, 'editor')
+  await warmUpgrades(context, a, canvas, { token: leaver.token })
+  await warmUpgrades(context, b, canvas, { token: leaver.token })
+  await admin.raw('DELETE', `/api/projects/${ws.projectId}/members/${leaver.id}`)
+  assert.is(
+    await upgradeStatus(a.wsUrl, canvas, { token: leaver.token }),
+    404,
+    'member removed (same instance)',
+  )
+  await refusedWithin(b, canvas, leaver.token, 404, 'member removed (other instance)')
+
+  // Deactivated: 401.
+  const fired = await addUser(context, 'editor')
+  await warmUpgrades(context, a, canvas, { token: fired.token })
+  await warmUpgrades(context, b, canvas, { token: fired.token })
+  await admin.raw('DELETE', `/api/users/${fired.id}`)
+  assert.is(await upgradeStatus(a.wsUrl, canvas, { token: fired.token }), 401, 'deactivated (same instance)')
+  await refusedWithin(b, canvas, fired.token, 401, 'deactivated (other instance)')
+
+  // A canvas grant removed: a canvas-specific change, heard on the canvas's channel where the room is loaded.
+  const sharedCanvas = await newCanvas(context)
+  const guest = await addUser(context, null)
+  const sharing = `/api/canvases/${sharedCanvas}/sharing`
+  const keepAdmin = { user_id: ws.userId, role: 'admin' }
+  await admin.json('PUT', sharing, {
+    visibility: 'private',
+    permissions: [keepAdmin, { user_id: guest.id, role: 'editor' }],
+    public_link: false,
+  })
+  await warmUpgrades(context, a, sharedCanvas, { token: guest.token })
+  await warmUpgrades(context, b, sharedCanvas, { token: guest.token })
+  await admin.json('PUT', sharing, { visibility: 'private', permissions: [keepAdmin], public_link: false })
+  assert.is(await upgradeStatus(a.wsUrl, sharedCanvas, { token: guest.token }), 404, 'grant removed (same)')
+  await refusedWithin(b, sharedCanvas, guest.token, 404, 'grant removed (other instance)')
+
+  // Canvas deleted: 404 for everyone, including its admin whose access was cached.
+  const doomed = await newCanvas(context)
+  await warmUpgrades(context, a, doomed, { token: ws.token })
+  await warmUpgrades(context, b, doomed, { token: ws.token })
+  await admin.raw('DELETE', `/api/canvases/${doomed}`)
+  assert.is(await upgradeStatus(a.wsUrl, doomed, { token: ws.token }), 404, 'canvas deleted (same instance)')
+  await refusedWithin(b, doomed, ws.token, 404, 'canvas deleted (other instance)')
+})
+
 test('rate limits: login attempts per account across instances get 429 + Retry-After; a WebSocket flood closes only the flooder', async (context) => {
   const { a, b } = context.cluster
   const user = await addUser(context, 'editor')

@@ -7,7 +7,8 @@ import type { Logger } from '../logger.ts'
  *
  * Publish AFTER the change committed: a receiver re-reads the database, and must see the new state.
  * A failed publish is logged as an error and not retried: the change itself is committed and every new connection
- * sees it; only already open sockets keep their old access until they reconnect.
+ * sees it (other instances may answer from their authorization cache until its entries expire, at most
+ * AUTHORIZATION_CACHE_TTL_MS); only already open sockets keep their old access until they reconnect.
  */
 export interface AccessChangePublisher {
   /** Sharing, deletion or a grant of one canvas changed: its sockets re-check (optionally only one user's). */

@@ -2,8 +2,17 @@ import type { Connection } from '../rooms/connection.ts'
 
 /** What the WebSocket upgrade learned about a connection that the Connection itself does not carry. */
 export interface ConnectionGrant {
-  /** Monotonic time (performance.now) when authorization started, before any access was read. */
+  /**
+   * Monotonic time (performance.now) at which the oldest read behind the grant started: a change committed after
+   * it may be missing from the grant. When the upgrade used cached results this is when THEIR reads started, not
+   * when the upgrade ran, so the re-check on join (revocation-extension.ts) still sees every change that raced.
+   */
   readonly authorizedAt: number
+  /**
+   * When the canvas access read started (>= authorizedAt). Canvas-specific changes reach a room only once it has
+   * subscribed to the canvas's bus channel, so a room loaded after this time re-checks the connection on join.
+   */
+  readonly canvasReadAt: number
   /** The public link token the client presented, if any: re-checks of its access must present it again. */
   readonly linkToken: string | null
 }

@@ -168,7 +168,7 @@ test('a failed check closes the connection (fail closed) so it is authorized afr
 test('public link connections are re-checked with their link token', async () => {
   const { checker, extension } = setup()
   const guest = connect('guest', 'read')
-  recordConnectionGrant(guest.connection, { authorizedAt: 0, linkToken: 'L'.repeat(43) })
+  recordConnectionGrant(guest.connection, { authorizedAt: 0, canvasReadAt: 0, linkToken: 'L'.repeat(43) })
   extension.accessChanged(room(guest.connection), { canvasId: CANVAS, userId: null })
   assert.is(checker.take().linkToken, 'L'.repeat(43))
 })
@@ -182,20 +182,24 @@ test('joining connections are re-checked only when a change may have raced their
   extension.roomLoaded(view)
 
   const authorizedBeforeLoad = connect('early')
-  recordConnectionGrant(authorizedBeforeLoad.connection, { authorizedAt: 999, linkToken: null })
+  recordConnectionGrant(authorizedBeforeLoad.connection, {
+    authorizedAt: 999,
+    canvasReadAt: 999,
+    linkToken: null,
+  })
   extension.connectionAdded(view, authorizedBeforeLoad.connection)
   assert.is(checker.pending.length, 1, 'authorized before the room subscribed to the bus: re-checked')
   checker.take().resolve(EDIT)
 
   clock = 2000
   const quiet = connect('quiet')
-  recordConnectionGrant(quiet.connection, { authorizedAt: 1500, linkToken: null })
+  recordConnectionGrant(quiet.connection, { authorizedAt: 1500, canvasReadAt: 1500, linkToken: null })
   extension.connectionAdded(view, quiet.connection)
   assert.is(checker.pending.length, 0, 'no change since its authorization: no extra work')
 
   // A user-wide change on the global channel while this connection was between authorization and join.
   const raced = connect('raced')
-  recordConnectionGrant(raced.connection, { authorizedAt: 1900, linkToken: null })
+  recordConnectionGrant(raced.connection, { authorizedAt: 1900, canvasReadAt: 1900, linkToken: null })
   await bus.publish({ kind: 'access', canvasId: null, userId: 'raced', origin: bus.instanceId })
   await waitFor('the global change to be seen', async () => {
     extension.connectionAdded(view, raced.connection)
@@ -208,6 +212,42 @@ test('joining connections are re-checked only when a change may have raced their
   const unknownGrant = connect('untracked')
   extension.connectionAdded(view, unknownGrant.connection)
   assert.is(checker.pending.length, 1, 'a connection without a recorded grant is always re-checked')
+  await extension.close()
+  await bus.close()
+})
+
+test('a cached identity read before the room loaded needs no re-check; a canvas read before it does', async () => {
+  let clock = 1000
+  const { checker, extension } = setup(() => clock)
+  const bus = new MemoryBus()
+  await extension.start(bus)
+  const view = room()
+  extension.roomLoaded(view)
+  clock = 5000
+
+  // The upgrade reused an identity read at 500 (before the room existed) and read canvas access at 4000.
+  const cached = connect('cached')
+  recordConnectionGrant(cached.connection, { authorizedAt: 500, canvasReadAt: 4000, linkToken: null })
+  extension.connectionAdded(view, cached.connection)
+  assert.is(checker.pending.length, 0, 'canvas changes since 4000 reach the room; user changes were all seen')
+
+  // Its canvas access was read before the room subscribed: a canvas change may have been missed.
+  const cold = connect('cold')
+  recordConnectionGrant(cold.connection, { authorizedAt: 500, canvasReadAt: 999, linkToken: null })
+  extension.connectionAdded(view, cold.connection)
+  assert.is(checker.pending.length, 1, 'canvas read before the room loaded: re-checked')
+  checker.take().resolve(EDIT)
+
+  // A user-wide change after the OLD identity read (on the global channel) still re-checks.
+  const raced = connect('raced-cached')
+  recordConnectionGrant(raced.connection, { authorizedAt: 500, canvasReadAt: 4000, linkToken: null })
+  clock = 3000
+  await bus.publish({ kind: 'access', canvasId: null, userId: 'raced-cached', origin: bus.instanceId })
+  await settle()
+  clock = 5000
+  extension.connectionAdded(view, raced.connection)
+  assert.is(checker.pending.length, 1, 'the change at 3000 is after the identity read at 500: re-checked')
+  checker.take().resolve(EDIT)
   await extension.close()
   await bus.close()
 })

@@ -36,8 +36,18 @@ export interface RevocationDeps {
  * - a check that fails (store error) closes the connection with 1011 (fail closed): it reconnects and is
  *   authorized afresh at the upgrade;
  * - a connection joining a room is re-checked when a change may have slipped between its authorization and its
- *   join: the room loaded after it was authorized (the room's bus subscription did not exist yet), or a change
- *   concerning its user or canvas was seen since (RecentAccessChanges, fed by rooms and by the global channel).
+ *   join: the room loaded after its canvas access was read (the room's bus subscription did not exist yet), or a
+ *   change concerning its user or canvas was seen since its oldest read (RecentAccessChanges, fed by rooms and by
+ *   the global channel).
+ *
+ * Why the room's load is compared with the CANVAS read only (`canvasReadAt`), not with `authorizedAt`: the only
+ * messages a room not yet subscribed can miss are those on the canvas's own channel, i.e. canvas-specific
+ * changes (sharing, grants, deletion, archiving), and those can only invalidate the canvas access read. User-wide
+ * changes (session, deactivation, membership, organization role) travel on the global channel, which `start`
+ * subscribed to before the server took connections: they are in RecentAccessChanges whatever the room's age and
+ * are compared with `authorizedAt`, the start of the oldest read. This keeps the common case free of re-checks
+ * when the upgrade reused a cached identity read long before the room loaded (authorization-cache.ts): the
+ * canvas read of a cached canvas access is by construction later than its room's subscription.
  */
 export class AccessRevocationExtension implements RoomExtension {
   readonly name = 'access-revocation'
@@ -74,10 +84,12 @@ export class AccessRevocationExtension implements RoomExtension {
   }
 
   connectionAdded(room: RoomView, connection: Connection): void {
-    const authorizedAt = connectionGrant(connection)?.authorizedAt ?? Number.NEGATIVE_INFINITY
+    const grant = connectionGrant(connection)
+    const authorizedAt = grant?.authorizedAt ?? Number.NEGATIVE_INFINITY
+    const canvasReadAt = grant?.canvasReadAt ?? Number.NEGATIVE_INFINITY
     const loadedAt = this.roomLoadedAt.get(room) ?? Number.POSITIVE_INFINITY
     if (
-      authorizedAt <= loadedAt ||
+      canvasReadAt <= loadedAt ||
       this.recent.changedSince(room.canvasId, connection.principal.userId, authorizedAt)
     ) {
       this.recheck(room, connection)

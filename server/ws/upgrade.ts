@@ -1,10 +1,9 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
-import type { MetadataStore } from '../../persistence/sql/metadata-store.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
+import type { ConnectAuthorizer } from '../access/connect-authorizer.ts'
 import { recordConnectionGrant } from '../access/connection-grant.ts'
-import type { Authenticator } from '../auth/authenticator.ts'
 import type { WsBudgetConfig } from '../config.ts'
 import { bearerToken } from '../http/auth.ts'
 import { sessionFromCookieHeader } from '../http/session-cookie.ts'
@@ -25,8 +24,8 @@ export const COLLAB_PATH = '/collab/'
 const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/
 
 export interface UpgradeDeps {
-  readonly auth: Authenticator
-  readonly metadata: MetadataStore
+  /** Identity and canvas access, through the short-lived authorization cache. */
+  readonly authorizer: ConnectAuthorizer
   readonly registry: RoomRegistry
   readonly log: Logger
   readonly maxMessageBytes: number
@@ -97,8 +96,6 @@ export class CollabUpgradeHandler {
   }
 
   private async authorize(request: IncomingMessage): Promise<Authorized | Refused> {
-    // Taken before any access is read: live revocation re-checks connections that changes may have raced.
-    const authorizedAt = performance.now()
     const url = new URL(request.url ?? '/', 'http://localhost')
     if (!url.pathname.startsWith(COLLAB_PATH)) return { ok: false, status: 404, message: 'not found' }
     const origin = request.headers.origin
@@ -114,19 +111,21 @@ export class CollabUpgradeHandler {
       url.searchParams.get('token') ??
       bearerToken(request.headers.authorization) ??
       sessionFromCookieHeader(request.headers.cookie)
-    const authenticated = await this.deps.auth.authenticate(token)
-    if (authenticated === null)
-      return { ok: false, status: 401, message: 'missing, invalid or expired token' }
     const link = url.searchParams.get('link')
     const linkToken = link !== null && LINK_TOKEN.test(link) ? link : null
-    const access = await this.deps.metadata.canvasAccess(authenticated.user, canvasId, { linkToken })
-    if (access === null) return { ok: false, status: 404, message: 'canvas not found' }
+    const result = await this.deps.authorizer.authorize(token, canvasId, linkToken)
+    if (result.kind === 'unauthenticated')
+      return { ok: false, status: 401, message: 'missing, invalid or expired token' }
+    if (result.kind === 'no-access') return { ok: false, status: 404, message: 'canvas not found' }
+    const { identity, access, authorizedAt, canvasReadAt } = result
     return {
       ok: true,
-      canvasId: access.canvas.id,
+      canvasId: access.canvasId,
       connection: (ws: WebSocket) => {
-        const connection = new Connection(ws, authenticated.principal, accessForRole(access.role))
-        recordConnectionGrant(connection, { authorizedAt, linkToken })
+        const connection = new Connection(ws, identity.principal, accessForRole(access.role))
+        // The times the reads started (those of the cached results when reused, never "now"): live revocation
+        // re-checks a joining connection if a change may have committed after them (revocation-extension.ts).
+        recordConnectionGrant(connection, { authorizedAt, canvasReadAt, linkToken })
         return connection
       },
     }
