@@ -1,0 +1,89 @@
+import { crc32 } from 'node:zlib'
+
+/**
+ * One journal entry on disk, in a canvas's log file:
+ *
+ *   u32 bodyLength | u32 crc32(body) | body
+ *   body = u8 format (1) | f64 seq | f64 createdAt (ms since epoch) | u8 authorLength | author (ASCII) | update
+ *
+ * Little-endian. The CRC makes a torn or garbled tail detectable: a process killed in the middle of a write leaves a
+ * record whose length or checksum does not match, and everything from there on is cut off when the log is opened.
+ * Records are self-delimiting, so a batch is just its records concatenated and written with one write(2).
+ */
+export interface LogRecord {
+  readonly seq: number
+  readonly createdAt: number
+  readonly authorId: string | null
+  readonly update: Uint8Array
+}
+
+const FORMAT = 1
+const FRAME_HEADER = 8
+const BODY_FIXED = 1 + 8 + 8 + 1
+/** Lower-case UUIDs only (checked by the store), so ASCII is exact. */
+const MAX_AUTHOR_LENGTH = 255
+
+export function encodedLength(record: LogRecord): number {
+  return FRAME_HEADER + BODY_FIXED + (record.authorId?.length ?? 0) + record.update.length
+}
+
+/** Writes `record` into `target` at `offset`; returns the offset after it. */
+export function encodeRecord(record: LogRecord, target: Buffer, offset: number): number {
+  const author = record.authorId ?? ''
+  if (author.length > MAX_AUTHOR_LENGTH) throw new RangeError('author id too long for a log record')
+  const bodyStart = offset + FRAME_HEADER
+  let at = bodyStart
+  at = target.writeUInt8(FORMAT, at)
+  at = target.writeDoubleLE(record.seq, at)
+  at = target.writeDoubleLE(record.createdAt, at)
+  at = target.writeUInt8(author.length, at)
+  at += target.write(author, at, 'latin1')
+  target.set(record.update, at)
+  at += record.update.length
+  target.writeUInt32LE(at - bodyStart, offset)
+  target.writeUInt32LE(crc32(target.subarray(bodyStart, at)), offset + 4)
+  return at
+}
+
+/** The records of `records` concatenated: one buffer, one write. */
+export function encodeRecords(records: readonly LogRecord[]): Buffer {
+  const buffer = Buffer.allocUnsafe(records.reduce((sum, record) => sum + encodedLength(record), 0))
+  let offset = 0
+  for (const record of records) offset = encodeRecord(record, buffer, offset)
+  return buffer
+}
+
+export interface DecodedLog {
+  readonly records: LogRecord[]
+  /** Bytes of `data` that hold whole, valid records; anything after is a torn or corrupt tail. */
+  readonly validLength: number
+}
+
+/**
+ * Decodes records from the start of `data`, stopping at the first incomplete or corrupt one. Updates are copies
+ * (plain Uint8Arrays), never views into `data`.
+ */
+export function decodeRecords(data: Uint8Array): DecodedLog {
+  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  const records: LogRecord[] = []
+  let offset = 0
+  while (offset + FRAME_HEADER <= view.length) {
+    const bodyLength = view.readUInt32LE(offset)
+    const bodyStart = offset + FRAME_HEADER
+    const bodyEnd = bodyStart + bodyLength
+    if (bodyLength < BODY_FIXED || bodyEnd > view.length) break
+    const body = view.subarray(bodyStart, bodyEnd)
+    if (crc32(body) !== view.readUInt32LE(offset + 4) || body.readUInt8(0) !== FORMAT) break
+    const authorLength = body.readUInt8(17)
+    const updateStart = BODY_FIXED + authorLength
+    if (updateStart > body.length) break
+    records.push({
+      seq: body.readDoubleLE(1),
+      createdAt: body.readDoubleLE(9),
+      authorId: authorLength === 0 ? null : body.toString('latin1', BODY_FIXED, updateStart),
+      update: new Uint8Array(body.subarray(updateStart)),
+    })
+    offset = bodyEnd
+  }
+  return { records, validLength: offset }
+}
