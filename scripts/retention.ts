@@ -14,10 +14,10 @@
 import type { CommentStore, DocumentStore, VersionStore } from '../persistence/ports.ts'
 import { openSqlDatabase } from '../persistence/sql/connect.ts'
 import { DeletedCanvasStore } from '../persistence/sql/deleted-canvases.ts'
-import { SqlDocumentStore } from '../persistence/sql/document-store.ts'
 import { sqlHistoryStores } from '../persistence/sql/history-stores.ts'
 import { migrateToLatest } from '../schema/migrate.ts'
 import { type Config, ConfigError, parseConfig } from '../server/config.ts'
+import { openDocumentStore } from '../server/document-store-for.ts'
 import { cutoffsFor, runRetention } from '../server/history/retention.ts'
 import { sqlTargetFor } from '../server/sql-target.ts'
 
@@ -31,13 +31,18 @@ interface Stores {
 }
 
 async function openStores(config: Config, db: ReturnType<typeof openSqlDatabase>): Promise<Stores> {
+  const documents = await openDocumentStore(config, db, (message, details) => console.warn(message, details))
   if (config.mongo === null) {
     const history = sqlHistoryStores(db)
-    return { documents: new SqlDocumentStore(db), ...history }
+    return {
+      documents,
+      ...history,
+      async close() {
+        await Promise.all([documents.close(), history.close()])
+      },
+    }
   }
-  const { connectMongoDocumentStore } = await import('../persistence/mongo/document-store.ts')
   const { connectMongoHistoryStores } = await import('../persistence/mongo/history-stores.ts')
-  const documents = await connectMongoDocumentStore(config.mongo.url, config.mongo.dbName)
   const history = await connectMongoHistoryStores(config.mongo.url, config.mongo.dbName)
   return {
     documents,

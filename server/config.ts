@@ -62,6 +62,12 @@ const EnvSchema = z.object({
   LOCK_TTL_MS: z.coerce.number().int().min(1000).default(30_000),
   LOCK_MAX_TTL_MS: z.coerce.number().int().min(1000).default(300_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  /**
+   * Embedded mode only (no DATABASE_URL/MONGO_URL): fdatasync the journal log before an update is relayed, so
+   * accepted edits also survive power loss and kernel crashes, not only the process dying. Costs a disk flush per
+   * group commit.
+   */
+  JOURNAL_FSYNC: z.enum(['0', '1']).default('0'),
   /** Benchmark-only: skip the durable journal to measure its cost. Refused unless set to exactly "1". */
   BENCH_DISABLE_JOURNAL: z.enum(['0', '1']).default('0'),
   /** HTTP requests per signed-in user per endpoint per minute. */
@@ -151,6 +157,7 @@ export interface Config {
   readonly lockMaxTtlMs: number
   readonly shutdownTimeoutMs: number
   readonly journalEnabled: boolean
+  readonly journalFsync: boolean
   readonly rateLimits: RateLimitConfig
   readonly wsBudget: WsBudgetConfig
   readonly audit: AuditConfig
@@ -205,6 +212,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     lockMaxTtlMs: Math.max(e.LOCK_MAX_TTL_MS, e.LOCK_TTL_MS),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     journalEnabled: e.BENCH_DISABLE_JOURNAL !== '1',
+    journalFsync: e.JOURNAL_FSYNC === '1',
     rateLimits: Object.freeze({
       userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
       ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,

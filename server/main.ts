@@ -9,7 +9,6 @@ import { MemoryPresenceStore } from '../persistence/memory/presence.ts'
 import { MemoryRateLimiter } from '../persistence/memory/rate-limiter.ts'
 import type {
   Bus,
-  DocumentStore,
   LockManager,
   PresenceStore,
   RateLimiter,
@@ -22,7 +21,6 @@ import { RedisRateLimiter } from '../persistence/redis/rate-limiter.ts'
 import { RedisSessionStore } from '../persistence/redis/session-store.ts'
 import { AuditLogStore } from '../persistence/sql/audit-store.ts'
 import { openSqlDatabase } from '../persistence/sql/connect.ts'
-import { SqlDocumentStore } from '../persistence/sql/document-store.ts'
 import { sqlHistoryStores } from '../persistence/sql/history-stores.ts'
 import { MetadataStore } from '../persistence/sql/metadata-store.ts'
 import { SqlSessionStore } from '../persistence/sql/session-store.ts'
@@ -31,16 +29,11 @@ import { AccessChecker } from './access/access-check.ts'
 import { AccessRevocationExtension } from './access/revocation-extension.ts'
 import { AuditWriter } from './audit/audit-writer.ts'
 import { type Config, ConfigError, parseConfig } from './config.ts'
+import { documentStoreKind, openDocumentStore } from './document-store-for.ts'
 import type { HistoryStores } from './history/components.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { startServer } from './server.ts'
 import { sqlTargetFor } from './sql-target.ts'
-
-async function openDocumentStore(config: Config, sqlStore: () => DocumentStore): Promise<DocumentStore> {
-  if (config.mongo === null) return sqlStore()
-  const { connectMongoDocumentStore } = await import('../persistence/mongo/document-store.ts')
-  return connectMongoDocumentStore(config.mongo.url, config.mongo.dbName)
-}
 
 /** Versions, templates and comments live beside the documents: MongoDB with MONGO_URL, else SQL. */
 async function openHistoryStores(config: Config, sqlStores: () => HistoryStores): Promise<HistoryStores> {
@@ -57,7 +50,7 @@ async function main(log: Logger, config: Config): Promise<void> {
   const applied = await migrateToLatest(db)
   for (const migration of applied) log.info({ migration: migration.migrationName }, 'migration applied')
 
-  const documents = await openDocumentStore(config, () => new SqlDocumentStore(db))
+  const documents = await openDocumentStore(config, db, (message, details) => log.warn(details, message))
   const history = await openHistoryStores(config, () => sqlHistoryStores(db))
   // Each Redis adapter opens its own connection from the URL and logs through the server's logger.
   const redis = config.redisUrl === null ? null : { redis: config.redisUrl, logger: log }
@@ -74,7 +67,7 @@ async function main(log: Logger, config: Config): Promise<void> {
   log.info(
     {
       metadata: sqlTarget.kind,
-      documents: config.mongo === null ? 'sql' : 'mongodb',
+      documents: documentStoreKind(config),
       realtime: config.redisUrl === null ? 'in-process' : 'redis',
       journal: config.journalEnabled ? 'durable' : 'DISABLED',
     },
