@@ -27,6 +27,11 @@ export class Connection {
    * the client reconnects with a fresh Y.Doc.
    */
   desynced = false
+  /**
+   * Set when this connection was sent a cold canvas's stored state as its sync step 2 before the room was built,
+   * in answer to the empty sync step 1 still queued: the room then answers that step 1 with the changes since.
+   */
+  primedWithStoredState = false
   private stateValue: ConnectionState
   private alive = true
 
@@ -58,6 +63,15 @@ export class Connection {
       return
     }
     this.socket.send(frame, { binary: true })
+  }
+
+  /** Sends and resolves once the frame was handed to the kernel (or the socket failed or is closing). */
+  sendFlushed(frame: Uint8Array): Promise<void> {
+    if (this.stateValue.kind === 'closing') return Promise.resolve()
+    return new Promise((resolve) => {
+      // An error here also surfaces as the socket's 'error'/'close' events, which are handled there.
+      this.socket.send(frame, { binary: true }, () => resolve())
+    })
   }
 
   close(code: CloseCode, detail?: string): void {

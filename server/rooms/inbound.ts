@@ -47,6 +47,21 @@ export function isEmptyUpdate(update: Uint8Array): boolean {
   return update.length === 2 && update[0] === 0 && update[1] === 0
 }
 
+/**
+ * Whether a raw frame is sync step 1 with an empty state vector (a client holding nothing yet, the first frame a
+ * fresh y-websocket provider sends): Sync, Step1, a 1-byte payload, 0 clients.
+ */
+export function isEmptySyncStep1(frame: Uint8Array | undefined): boolean {
+  return (
+    frame !== undefined &&
+    frame.length === 4 &&
+    frame[0] === MessageType.Sync &&
+    frame[1] === SyncMessageType.Step1 &&
+    frame[2] === 1 &&
+    frame[3] === 0
+  )
+}
+
 function validateUpdate(update: Uint8Array, what: string): Uint8Array {
   try {
     // Parses every struct and the delete set with the same readers applyUpdate uses.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -23,8 +24,13 @@ class FakeSocket {
   readonly frames: Uint8Array[] = []
   closed: { code: number; reason: string } | null = null
   bufferedAmount = 0
-  send(frame: Uint8Array): void {
+  send(frame: Uint8Array, _options?: unknown, flushed?: () => void): void {
     this.frames.push(frame)
+    flushed?.()
+  }
+  /** Sync step 2 frames received so far. */
+  step2s(): Uint8Array[] {
+    return this.frames.filter((frame) => frame[0] === MessageType.Sync && frame[1] === SyncMessageType.Step2)
   }
   close(code: number, reason: string): void {
     this.closed = { code, reason }
@@ -175,6 +181,93 @@ test('concurrent connects share one load', async ({ store, registry, canvas }) =
   assert.is(store.loads, 1)
   assert.ok(rooms.every((room) => room === rooms[0]))
   assert.is(rooms[0]?.connections.size, 10)
+})
+
+/** The payload of a sync frame (type, sync type, varUint8Array). */
+function syncPayload(frame: Uint8Array): Uint8Array {
+  const decoder = decoding.createDecoder(frame)
+  decoding.readVarUint(decoder)
+  decoding.readVarUint(decoder)
+  return decoding.readVarUint8Array(decoder)
+}
+
+const EMPTY_STEP1 = Uint8Array.of(MessageType.Sync, SyncMessageType.Step1, 1, 0)
+
+test('cold canvas: waiting joiners get the stored state before the room is built, then only what changed', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  await store.appendJournal([{ canvasId: canvas, update: someUpdate('stored'), authorId: null }])
+  const stored = new Y.Doc()
+  stored.getMap('meta').set('name', 'stored')
+  await store.compact(canvas, Y.encodeStateAsUpdate(stored), 1)
+
+  const primedSocket = new FakeSocket()
+  const primed = connection(primedSocket)
+  let builtWhenPrimed: boolean | null = null
+  const room = await registry.attach(canvas, primed, async (state) => {
+    builtWhenPrimed = registry.peek(canvas) !== null
+    primed.primedWithStoredState = true
+    await primed.sendFlushed(updateMessage(state))
+    return true
+  })
+  assert.is(builtWhenPrimed, false, 'the primer ran before the room was built')
+  const sent = primedSocket.updates()[0]
+  assert.ok(sent !== undefined, 'the stored state was sent')
+  const replica = new Y.Doc()
+  Y.applyUpdate(replica, syncPayload(sent))
+  assert.is(replica.getMap('meta').get('name'), 'stored')
+
+  // Nothing changed since the load: its queued empty step 1 needs no second copy of the canvas.
+  room.handleFrame(primed, EMPTY_STEP1)
+  assert.is(primedSocket.step2s().length, 0)
+
+  // A joiner that was not primed gets the whole canvas as usual.
+  const lateSocket = new FakeSocket()
+  const late = connection(lateSocket)
+  await registry.attach(canvas, late)
+  room.handleFrame(late, EMPTY_STEP1)
+  assert.is(lateSocket.step2s().length, 1)
+})
+
+test('cold canvas: a primed joiner whose canvas changed before its step 1 was handled gets exactly the change', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  const stored = new Y.Doc()
+  stored.getMap('meta').set('name', 'stored')
+  await store.appendJournal([{ canvasId: canvas, update: Y.encodeStateAsUpdate(stored), authorId: null }])
+  await store.compact(canvas, Y.encodeStateAsUpdate(stored), 1)
+
+  const primedSocket = new FakeSocket()
+  const primed = connection(primedSocket)
+  const room = await registry.attach(canvas, primed, async (state) => {
+    primed.primedWithStoredState = true
+    await primed.sendFlushed(updateMessage(state))
+    return true
+  })
+  const editor = connection(new FakeSocket())
+  await registry.attach(canvas, editor)
+  const edit = new Y.Doc()
+  Y.applyUpdate(edit, Y.encodeStateAsUpdate(stored))
+  const before = Y.encodeStateVector(edit)
+  edit.getMap('meta').set('title', 'changed')
+  room.handleFrame(editor, updateMessage(Y.encodeStateAsUpdate(edit, before)))
+  await waitFor('edit applied', () => (room.doc.getMap('meta').get('title') === 'changed' ? true : undefined))
+
+  room.handleFrame(primed, EMPTY_STEP1)
+  const step2 = primedSocket.step2s()[0]
+  assert.ok(step2 !== undefined, 'the change since the load is sent')
+  const replica = new Y.Doc()
+  Y.applyUpdate(replica, syncPayload(primedSocket.updates()[0] ?? new Uint8Array()))
+  Y.applyUpdate(replica, syncPayload(step2))
+  assert.equal(replica.getMap('meta').toJSON(), { name: 'stored', title: 'changed' })
+  assert.ok(
+    syncPayload(step2).length < Y.encodeStateAsUpdate(room.doc).length,
+    'only the change, not the canvas',
+  )
 })
 
 test('an update is relayed only after its journal append committed', async ({ store, registry, canvas }) => {

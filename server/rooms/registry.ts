@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import type { DocumentStore } from '../../persistence/ports.ts'
+import type { DocumentStore, StoredDocument } from '../../persistence/ports.ts'
 import { type CanvasJSON, toCanvasJSON } from '../../shared/canvas/index.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { Logger } from '../logger.ts'
@@ -7,8 +7,21 @@ import type { Connection } from './connection.ts'
 import { LOAD_ORIGIN } from './origin.ts'
 import { applyStored, Room, type RoomDeps } from './room.ts'
 
+/**
+ * Offered by a connection waiting for a cold room: given the stored state (before the room's Y.Doc is built), it
+ * may send it to its client and resolves when that was flushed (see upgrade.ts). Returns whether it sent.
+ */
+export type StoredStatePrimer = (state: Uint8Array) => Promise<boolean>
+
+/** How long building a room waits for primed joiners' sockets to take the stored state. */
+export const PRIME_FLUSH_TIMEOUT_MS = 1000
+
 type Entry =
-  | { readonly kind: 'loading'; readonly room: Promise<Room> }
+  | {
+      readonly kind: 'loading'
+      readonly room: Promise<Room>
+      readonly primers: Set<StoredStatePrimer> | null
+    }
   | { readonly kind: 'live'; readonly room: Room; unloadTimer: NodeJS.Timeout | null }
   | { readonly kind: 'unloading'; readonly done: Promise<void> }
 
@@ -57,8 +70,8 @@ export class RoomRegistry {
   }
 
   /** Loads (or reuses) the canvas's room and attaches the connection; throws RoomLoadError on storage failure. */
-  async attach(canvasId: string, connection: Connection): Promise<Room> {
-    const room = await this.open(canvasId)
+  async attach(canvasId: string, connection: Connection, primer?: StoredStatePrimer): Promise<Room> {
+    const room = await this.open(canvasId, primer)
     if (connection.isOpen && !this.closed) room.addConnection(connection)
     else this.scheduleUnloadIfIdle(room)
     return room
@@ -69,7 +82,7 @@ export class RoomRegistry {
     this.scheduleUnloadIfIdle(room)
   }
 
-  private async open(canvasId: string): Promise<Room> {
+  private async open(canvasId: string, primer?: StoredStatePrimer): Promise<Room> {
     for (;;) {
       if (this.closed) throw new RoomLoadError('server is shutting down')
       const entry = this.entries.get(canvasId)
@@ -80,6 +93,7 @@ export class RoomRegistry {
           entry.unloadTimer = null
           return entry.room
         case 'loading':
+          if (primer !== undefined) entry.primers?.add(primer)
           return entry.room
         case 'unloading':
           await entry.done
@@ -90,7 +104,8 @@ export class RoomRegistry {
         }
       }
     }
-    const loading = Room.load(canvasId, this.deps).then(
+    const primers = new Set<StoredStatePrimer>(primer === undefined ? [] : [primer])
+    const loading = Room.load(canvasId, this.deps, (stored) => this.prime(canvasId, primers, stored)).then(
       (room) => {
         this.entries.set(canvasId, { kind: 'live', room, unloadTimer: null })
         return room
@@ -101,8 +116,41 @@ export class RoomRegistry {
         throw new RoomLoadError(`canvas ${canvasId} could not be loaded`, { cause: error })
       },
     )
-    this.entries.set(canvasId, { kind: 'loading', room: loading })
+    this.entries.set(canvasId, { kind: 'loading', room: loading, primers })
     return loading
+  }
+
+  /**
+   * Cold load of a stored canvas: before its Y.Doc is built (which blocks the loop for hundreds of ms on a large
+   * canvas), the connections already waiting get the stored state as their sync step 2, and the build waits
+   * (bounded) until their sockets took it. Only when the stored state is the whole document (no journal tail):
+   * otherwise they are answered from the room as usual. Joiners arriving later are answered from the room.
+   */
+  private async prime(
+    canvasId: string,
+    primers: Set<StoredStatePrimer>,
+    stored: StoredDocument,
+  ): Promise<void> {
+    const entry = this.entries.get(canvasId)
+    const waiting = [...primers]
+    primers.clear()
+    if (entry?.kind === 'loading') this.entries.set(canvasId, { ...entry, primers: null })
+    const state = stored.state
+    if (state === null || stored.journal.length > 0 || waiting.length === 0) return
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, PRIME_FLUSH_TIMEOUT_MS)
+    })
+    const flushed = Promise.all(
+      waiting.map((send) =>
+        send(state).catch((error: unknown) => {
+          this.deps.log.warn({ err: error, canvasId }, 'priming a joiner from the stored state failed')
+          return false
+        }),
+      ),
+    )
+    await Promise.race([flushed, timeout])
+    clearTimeout(timer)
   }
 
   private scheduleUnloadIfIdle(room: Room): void {

@@ -73,6 +73,9 @@ export class Room implements RoomView {
   /** Awareness client id -> id of the local connection that introduced it. */
   private readonly awarenessOwners = new Map<number, string>()
   private destroyed = false
+  /** State vector of the stored document this room was built from, and whether anything changed since. */
+  private readonly loadedStateVector: Uint8Array
+  private changedSinceLoad = false
 
   private constructor(
     readonly canvasId: string,
@@ -80,6 +83,10 @@ export class Room implements RoomView {
     stored: StoredDocument,
   ) {
     const last = applyStored(this.doc, stored, LOAD_ORIGIN, deps.log)
+    this.loadedStateVector = Y.encodeStateVector(this.doc)
+    this.doc.once('update', () => {
+      this.changedSinceLoad = true
+    })
     this.seqs = new SeqTracker(last)
     this.compactedSeq = stored.stateSeq
     this.uncompactedBytes = stored.journal.reduce((sum, entry) => sum + entry.update.length, 0)
@@ -91,13 +98,21 @@ export class Room implements RoomView {
    * Loads the canvas; rejects (never an empty document) when storage fails. The bus subscription is made before the
    * load and buffers what arrives meanwhile, so no update published by another instance falls between the two.
    */
-  static async load(canvasId: string, deps: RoomDeps): Promise<Room> {
+  static async load(
+    canvasId: string,
+    deps: RoomDeps,
+    beforeBuild?: (stored: StoredDocument) => Promise<void>,
+  ): Promise<Room> {
     const early: BusMessage[] = []
     let deliver: (message: BusMessage) => void = (message) => early.push(message)
     const subscription = await deps.bus.subscribe(canvasId, (message) => deliver(message))
     let room: Room
     try {
-      room = new Room(canvasId, deps, await deps.documents.loadDocument(canvasId))
+      const stored = await deps.documents.loadDocument(canvasId)
+      // Building the Y.Doc of a large canvas blocks the loop for a while: joiners may be served from the stored
+      // bytes first (see RoomRegistry.attach's primer).
+      await beforeBuild?.(stored)
+      room = new Room(canvasId, deps, stored)
     } catch (error) {
       await subscription.unsubscribe()
       throw error
@@ -208,7 +223,7 @@ export class Room implements RoomView {
     }
     switch (message.type) {
       case 'sync-step1':
-        connection.send(syncStep2Frame(Y.encodeStateAsUpdate(this.doc, message.stateVector)))
+        this.answerSyncStep1(connection, message.stateVector)
         return
       case 'sync-step2':
       case 'update':
@@ -227,6 +242,18 @@ export class Room implements RoomView {
         throw new Error(`unhandled message ${JSON.stringify(never)}`)
       }
     }
+  }
+
+  private answerSyncStep1(connection: Connection, stateVector: Uint8Array): void {
+    if (connection.primedWithStoredState) {
+      // The client was sent the stored state while the room was built (and had nothing itself): it only lacks
+      // what changed since, if anything. Its sync step 2 already arrived, so it counts as synced either way.
+      connection.primedWithStoredState = false
+      if (!this.changedSinceLoad) return
+      connection.send(syncStep2Frame(Y.encodeStateAsUpdate(this.doc, this.loadedStateVector)))
+      return
+    }
+    connection.send(syncStep2Frame(Y.encodeStateAsUpdate(this.doc, stateVector)))
   }
 
   private handleClientUpdate(connection: Connection, update: Uint8Array): void {
