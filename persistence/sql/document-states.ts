@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../schema/database.ts'
 import type { CompactionResult, JournalEntry } from '../ports.ts'
-import { toNonNegativeInteger, toPlainBytes } from './bytes.ts'
+import { byteaAsBase64, fromBase64, toNonNegativeInteger, toPlainBytes } from './bytes.ts'
 
 export interface StoredState {
   readonly state: Uint8Array | null
@@ -23,12 +23,12 @@ export class SqlDocumentStates {
   async read(canvasId: string): Promise<StoredState> {
     const row = await this.db
       .selectFrom('canvas_documents')
-      .select(['state', 'state_seq'])
+      .select([byteaAsBase64('state').as('state'), 'state_seq'])
       .where('canvas_id', '=', canvasId)
       .executeTakeFirst()
     if (row === undefined) return { state: null, stateSeq: 0 }
     return {
-      state: row.state === null ? null : toPlainBytes(row.state, 'document state'),
+      state: row.state === null ? null : fromBase64(row.state, 'document state'),
       stateSeq: toNonNegativeInteger(row.state_seq, 'state_seq'),
     }
   }

@@ -25,7 +25,7 @@ import type {
   VersionPruneResult,
   VersionStore,
 } from '../ports.ts'
-import { toPlainBytes } from './bytes.ts'
+import { byteaAsBase64, fromBase64, toPlainBytes } from './bytes.ts'
 
 /** Every column but `data`, plus its size: listings never read the Yjs bytes. */
 const INFO_COLUMNS = [
@@ -136,12 +136,12 @@ export class SqlVersionStore implements VersionStore {
     assertPositiveVersion(from, 'from')
     assertPositiveVersion(to, 'to')
     const rows = await this.selectInfo(canvasId)
-      .select('data')
+      .select(byteaAsBase64('data').as('data'))
       .where('version', '>=', from)
       .where('version', '<=', to)
       .orderBy('version')
       .execute()
-    return rows.map((row) => ({ ...toInfo(row), data: toPlainBytes(row.data, 'version data') }))
+    return rows.map((row) => ({ ...toInfo(row), data: fromBase64(row.data, 'version data') }))
   }
 
   async readChain(canvasId: string, version: number): Promise<VersionData[] | null> {
@@ -149,7 +149,7 @@ export class SqlVersionStore implements VersionStore {
     assertPositiveVersion(version, 'version')
     // One statement, one snapshot: a concurrent prune cannot delete part of the chain between two reads.
     const rows = await this.selectInfo(canvasId)
-      .select('data')
+      .select(byteaAsBase64('data').as('data'))
       .where('version', '<=', version)
       .where(
         'version',
@@ -163,7 +163,7 @@ export class SqlVersionStore implements VersionStore {
       .orderBy('version')
       .execute()
     return completeChain(
-      rows.map((row) => ({ ...toInfo(row), data: toPlainBytes(row.data, 'version data') })),
+      rows.map((row) => ({ ...toInfo(row), data: fromBase64(row.data, 'version data') })),
       version,
     )
   }
