@@ -7,13 +7,7 @@ import { MemoryBus } from '../persistence/memory/bus.ts'
 import { MemoryLockManager } from '../persistence/memory/locks.ts'
 import { MemoryPresenceStore } from '../persistence/memory/presence.ts'
 import { MemoryRateLimiter } from '../persistence/memory/rate-limiter.ts'
-import type {
-  Bus,
-  LockManager,
-  PresenceStore,
-  RateLimiter,
-  SessionStore,
-} from '../persistence/ports.ts'
+import type { Bus, LockManager, PresenceStore, RateLimiter, SessionStore } from '../persistence/ports.ts'
 import { RedisBus } from '../persistence/redis/bus.ts'
 import { RedisLockManager } from '../persistence/redis/locks.ts'
 import { RedisPresenceStore } from '../persistence/redis/presence.ts'
