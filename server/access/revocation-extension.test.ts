@@ -252,4 +252,37 @@ test('a cached identity read before the room loaded needs no re-check; a canvas 
   await bus.close()
 })
 
+test('re-checks of one session on one canvas share a read in flight, never one older than a change', async () => {
+  let clock = 1000
+  const { checker, extension } = setup(() => clock)
+  // A storm: sockets of one session join the cold canvas; their canvas access was read before it loaded.
+  const [a, b, c] = [connect('storm'), connect('storm'), connect('storm')]
+  const view = room(a.connection, b.connection, c.connection)
+  extension.roomLoaded(view)
+  clock = 2000
+  for (const joined of [a, b]) {
+    recordConnectionGrant(joined.connection, { authorizedAt: 900, canvasReadAt: 900, linkToken: null })
+    extension.connectionAdded(view, joined.connection)
+  }
+  assert.is(checker.pending.length, 1, 'one read for both')
+  checker.take().resolve(READ)
+  await settle()
+  assert.is(a.connection.state.kind, 'read-only')
+  assert.is(b.connection.state.kind, 'read-only', 'the shared answer applies to each connection')
+
+  // A read in flight from before a change is not reused for the re-checks the change triggers.
+  recordConnectionGrant(c.connection, { authorizedAt: 900, canvasReadAt: 900, linkToken: null })
+  extension.connectionAdded(view, c.connection)
+  assert.is(checker.pending.length, 1)
+  clock = 2500
+  extension.accessChanged(view, { canvasId: CANVAS, userId: null })
+  assert.ok(checker.pending.length > 1, 'the change started a fresh read')
+  const stale = checker.take()
+  for (const fresh of checker.pending.splice(0))
+    fresh.resolve({ kind: 'close', code: CloseCode.Forbidden, reason: 'revoked' })
+  stale.resolve(EDIT)
+  await settle()
+  for (const joined of [a, b, c]) assert.is(joined.socket.closed?.code, CloseCode.Forbidden)
+})
+
 test.run()

@@ -56,6 +56,10 @@ export class AccessRevocationExtension implements RoomExtension {
   private readonly roomLoadedAt = new WeakMap<RoomView, number>()
   private readonly recent: RecentAccessChanges
   private subscription: Subscription | null = null
+  private readonly inFlightChecks = new Map<
+    string,
+    { readonly startedAt: number; readonly verdict: Promise<AccessVerdict> }
+  >()
 
   constructor(private readonly deps: RevocationDeps) {
     this.now = deps.now ?? (() => performance.now())
@@ -110,7 +114,7 @@ export class AccessRevocationExtension implements RoomExtension {
     this.generations.set(connection, generation)
     const current = () => this.generations.get(connection) === generation && connection.isOpen
     const linkToken = connectionGrant(connection)?.linkToken ?? null
-    this.deps.checker.check(connection.principal, room.canvasId, linkToken).then(
+    this.sharedCheck(connection.principal, room.canvasId, linkToken).then(
       (verdict) => {
         if (current()) this.apply(room, connection, verdict)
       },
@@ -122,6 +126,34 @@ export class AccessRevocationExtension implements RoomExtension {
         if (current()) connection.close(CloseCode.InternalError, 'could not re-check access; reconnect')
       },
     )
+  }
+
+  /**
+   * Re-checks of the same session on the same canvas (with the same link) share one read while it is in flight:
+   * a connection storm joins each canvas with several sockets of one user, and each would otherwise run the same
+   * three queries. Sharing is safe when the read started after every change that concerns it was seen: a change
+   * recorded at or after the read started (RecentAccessChanges) makes later re-checks read afresh. Join re-checks
+   * start after the room subscribed to the canvas's channel, so later changes reach the room anyway.
+   */
+  private sharedCheck(
+    principal: Connection['principal'],
+    canvasId: string,
+    linkToken: string | null,
+  ): Promise<AccessVerdict> {
+    const key = `${principal.sessionHash}\n${principal.userId}\n${canvasId}\n${linkToken ?? ''}`
+    const inFlight = this.inFlightChecks.get(key)
+    if (inFlight !== undefined && !this.recent.changedSince(canvasId, principal.userId, inFlight.startedAt)) {
+      return inFlight.verdict
+    }
+    const startedAt = this.now()
+    const verdict = this.deps.checker.check(principal, canvasId, linkToken)
+    const entry = { startedAt, verdict }
+    this.inFlightChecks.set(key, entry)
+    const forget = () => {
+      if (this.inFlightChecks.get(key) === entry) this.inFlightChecks.delete(key)
+    }
+    verdict.then(forget, forget)
+    return verdict
   }
 
   private apply(room: RoomView, connection: Connection, verdict: AccessVerdict): void {
