@@ -43,7 +43,11 @@ export interface LogDocumentStoreOptions {
    * cache), which is what the embedded PGlite database offers too (it runs with fsync off).
    */
   readonly fsync?: boolean
-  /** Open file descriptors kept for appending (least recently used are closed). Default 256. */
+  /**
+   * Open file descriptors kept for appending (least recently used are closed). Default 1024: enough for the
+   * canvases edited at once on one instance (an fd per append would triple the syscalls), small next to the
+   * descriptors sockets need.
+   */
   readonly maxOpenFiles?: number
   /** Warnings about repaired logs (a torn tail cut off at open). */
   readonly warn?: (message: string, details: Record<string, unknown>) => void
@@ -61,7 +65,7 @@ interface CanvasLog {
 }
 
 const LOG_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.log$/
-const DEFAULT_MAX_OPEN_FILES = 256
+const DEFAULT_MAX_OPEN_FILES = 1024
 
 /**
  * DocumentStore for the embedded single-process server: the journal is an append-only log file per canvas in the
