@@ -57,6 +57,8 @@ export interface LogDocumentStoreOptions {
 interface CanvasLog {
   /** Highest seq ever handed out for the canvas (its log, or the stored state if the log was emptied). */
   lastSeq: number
+  /** Seq the stored state covers, as far as this store knows (it moves it forward itself when compacting). */
+  stateSeq: number
   /** Entries in the log file and their update bytes; after open and compaction, exactly those > stateSeq. */
   entries: number
   bytes: number
@@ -178,7 +180,7 @@ export class LogDocumentStore implements DocumentStore {
     // log that would bring journal entries back under a canvas whose state is gone.
     this.#closeFd(canvasId)
     rmSync(this.#path(canvasId), { force: true })
-    this.#canvases.set(canvasId, { lastSeq: 0, entries: 0, bytes: 0, size: 0 })
+    this.#canvases.set(canvasId, { lastSeq: 0, stateSeq: 0, entries: 0, bytes: 0, size: 0 })
     await this.#states.delete(canvasId)
   }
 
@@ -254,6 +256,7 @@ export class LogDocumentStore implements DocumentStore {
     const kept = records.filter((record) => record.seq > stateSeq)
     const log = this.#known(canvasId)
     log.lastSeq = Math.max(log.lastSeq, stateSeq)
+    log.stateSeq = Math.max(log.stateSeq, stateSeq)
     if (kept.length === records.length) return
     this.#closeFd(canvasId)
     if (kept.length === 0) {
@@ -330,8 +333,9 @@ export class LogDocumentStore implements DocumentStore {
       // A concurrent call may have discovered it meanwhile, and appended since: keep what it learned.
       if (this.#canvases.has(canvasId)) continue
       const seqs = stored.get(canvasId)
-      const lastSeq = Math.max(seqs?.lastSeq ?? 0, seqs?.stateSeq ?? 0)
-      this.#canvases.set(canvasId, { lastSeq, entries: 0, bytes: 0, size: 0 })
+      const stateSeq = seqs?.stateSeq ?? 0
+      const lastSeq = Math.max(seqs?.lastSeq ?? 0, stateSeq)
+      this.#canvases.set(canvasId, { lastSeq, stateSeq, entries: 0, bytes: 0, size: 0 })
       this.#resync(canvasId)
     }
   }
@@ -373,10 +377,9 @@ export class LogDocumentStore implements DocumentStore {
       canvasIds.push(canvasId)
     }
     await this.#discover(canvasIds)
-    const stored = await this.#states.seqs(canvasIds)
     for (const canvasId of canvasIds) {
       // A crash between a compaction's commit and its log rewrite leaves covered entries behind.
-      this.#dropThrough(canvasId, stored.get(canvasId)?.stateSeq ?? 0)
+      this.#dropThrough(canvasId, this.#known(canvasId).stateSeq)
     }
   }
 
@@ -385,12 +388,11 @@ export class LogDocumentStore implements DocumentStore {
     const rows = await this.#states.journalRows()
     if (rows.size === 0) return
     await this.#discover([...rows.keys()])
-    const stored = await this.#states.seqs([...rows.keys()])
     for (const [canvasId, entries] of rows) {
       // Rows an earlier open copied but crashed before dropping are already in the log; rows the state covers
       // are not needed.
       const inLog = this.#readRecords(canvasId).reduce((max, record) => Math.max(max, record.seq), 0)
-      const covered = Math.max(inLog, stored.get(canvasId)?.stateSeq ?? 0)
+      const covered = Math.max(inLog, this.#known(canvasId).stateSeq)
       const fresh = entries.filter((entry) => entry.seq > covered)
       if (fresh.length > 0) {
         const records = fresh.map((entry) => ({
