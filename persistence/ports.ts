@@ -301,7 +301,10 @@ export type BusMessage =
     }
   /** Block leases of a canvas changed: instances refresh their lock cache and tell their clients. */
   | { readonly kind: 'locks'; readonly canvasId: string; readonly origin: string }
-  /** Access changed for a user or canvas: open sockets must re-check (live revocation). */
+  /**
+   * Access changed for a user or canvas: open sockets must re-check (live revocation). Always travels on the global
+   * channel, canvas or not (busChannelOf), so every instance hears every change.
+   */
   | {
       readonly kind: 'access'
       readonly canvasId: string | null
@@ -319,7 +322,7 @@ export interface Bus {
   /** Identifies this instance; messages it published come back with this origin and should be ignored. */
   readonly instanceId: string
   publish(message: BusMessage): Promise<void>
-  /** Messages for one canvas (`canvasId`) or the global channel (`null`: access changes with canvasId null). */
+  /** Messages for one canvas (`canvasId`) or the global channel (`null`: every access change). */
   subscribe(canvasId: string | null, listener: BusListener): Promise<Subscription>
   /** Called after the transport reconnects (messages may have been lost meanwhile). */
   onReconnect(listener: () => void): void

@@ -13,7 +13,6 @@ import type { MetadataStore } from '../persistence/sql/metadata-store.ts'
 import { BusAccessEvents } from './access/access-events.ts'
 import { AuthorizationCache } from './access/authorization-cache.ts'
 import {
-  authorizationCacheExtension,
   LocallyInvalidatingAccessEvents,
   listenForAccessChanges,
 } from './access/authorization-cache-wiring.ts'
@@ -105,16 +104,16 @@ export async function startServer(
         presenceExtension(presence, log),
         locksExtension(locks, presence, log),
         versioning.extension,
-        authorizationCacheExtension(authorizationCache),
         ...adapters.extensions,
       ],
     },
     { unloadGraceMs: config.roomUnloadGraceMs, compactIntervalMs: config.compactIntervalMs },
   )
   adapters.bus.onReconnect(() => registry.repairAll())
-  // Access changes not tied to one canvas (session revoked, user deactivated) travel on the global channel.
+  // Every access change travels on the global channel; the registry hands it to the rooms it concerns.
   const globalSubscription = await adapters.bus.subscribe(null, (message) => {
-    if (message.kind === 'access') registry.accessChangedEverywhere(message.userId)
+    if (message.kind === 'access')
+      registry.accessChanged({ canvasId: message.canvasId, userId: message.userId })
   })
   // Listening before the server does: a cached identity is trusted only while user-wide changes reach the cache.
   const cacheSubscription = await listenForAccessChanges(authorizationCache, adapters.bus)

@@ -292,19 +292,7 @@ export function busConformance(name: string, makeBus: MakeBus, teardown?: () => 
     assert.is(atA.update[0], 1)
   })
 
-  test('global channel carries access changes not tied to a canvas', async () => {
-    const a = await instance()
-    const b = await instance()
-    const global = inbox()
-    await b.subscribe(null, global.listener)
-    const revocation: BusMessage = { kind: 'access', canvasId: null, userId: 'user-1', origin: a.instanceId }
-    const everyone: BusMessage = { kind: 'access', canvasId: null, userId: null, origin: a.instanceId }
-    await a.publish(revocation)
-    await a.publish(everyone)
-    assert.equal(await global.waitFor(2, 'global messages'), [revocation, everyone])
-  })
-
-  test('access changes for a canvas go to that canvas, not the global channel', async () => {
+  test('access changes travel on the global channel, with or without a canvas; never on a canvas channel', async () => {
     const a = await instance()
     const b = await instance()
     const canvasId = randomUUID()
@@ -312,13 +300,17 @@ export function busConformance(name: string, makeBus: MakeBus, teardown?: () => 
     const canvas = inbox()
     await b.subscribe(null, global.listener)
     await b.subscribe(canvasId, canvas.listener)
+    const revocation: BusMessage = { kind: 'access', canvasId: null, userId: 'user-1', origin: a.instanceId }
+    const everyone: BusMessage = { kind: 'access', canvasId: null, userId: null, origin: a.instanceId }
     const scoped: BusMessage = { kind: 'access', canvasId, userId: 'user-2', origin: a.instanceId }
+    await a.publish(revocation)
+    await a.publish(everyone)
     await a.publish(scoped)
-    const marker: BusMessage = { kind: 'access', canvasId: null, userId: 'marker', origin: a.instanceId }
+    // A canvas message after them: the canvas channel has seen everything published before it.
+    const marker: BusMessage = { kind: 'locks', canvasId, origin: a.instanceId }
     await a.publish(marker)
-    assert.equal(await canvas.waitFor(1, 'canvas access message'), [scoped])
-    await global.waitFor(1, 'global marker')
-    assert.equal(global.messages, [marker])
+    assert.equal(await global.waitFor(3, 'global messages'), [revocation, everyone, scoped])
+    assert.equal(await canvas.waitFor(1, 'canvas marker'), [marker])
   })
 
   test('a throwing listener does not stop delivery to the others', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { busChannelOf } from '../bus-channel.ts'
 import type { Bus, BusListener, BusMessage, Subscription } from '../ports.ts'
 import { type AdapterLogger, consoleLogger, describeError } from './log.ts'
 
@@ -45,11 +46,6 @@ function copyMessage(message: BusMessage): BusMessage {
       throw new Error(`unknown bus message ${JSON.stringify(never)}`)
     }
   }
-}
-
-/** The channel a message travels on: its canvas, or the global channel for access changes not tied to a canvas. */
-function channelOf(message: BusMessage): string | null {
-  return message.canvasId
 }
 
 export interface MemoryBusOptions {
@@ -137,7 +133,7 @@ export class MemoryBus implements Bus {
   /** @internal called by MemoryBusHub */
   deliver(message: BusMessage): void {
     if (!this.connected || this.closed) return
-    const listeners = this.channels.get(channelOf(message))
+    const listeners = this.channels.get(busChannelOf(message))
     if (listeners === undefined) return
     for (const listener of [...listeners]) {
       // A listener still subscribed when delivery starts but removed by an earlier one must not be called.

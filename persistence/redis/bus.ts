@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { busChannelOf } from '../bus-channel.ts'
 import { type AdapterLogger, consoleLogger, describeError } from '../memory/log.ts'
 import type { Bus, BusListener, BusMessage, Subscription } from '../ports.ts'
 import { decodeBusMessage, encodeBusMessage } from './bus-codec.ts'
@@ -20,7 +21,7 @@ interface ChannelState {
 
 /**
  * Redis pub/sub bus: one channel per canvas (`canvas:bus:{<canvasId>}`) plus a global channel for access changes
- * not tied to a canvas. Publishing uses the given connection; subscriptions use a connection of our own, since a
+ * (see busChannelOf). Publishing uses the given connection; subscriptions use a connection of our own, since a
  * subscribed connection can do nothing else.
  *
  * Reconnect: ioredis's automatic resubscription is off. After the subscriber comes back we SUBSCRIBE again and
@@ -55,7 +56,7 @@ export class RedisBus implements Bus {
   async publish(message: BusMessage): Promise<void> {
     if (this.closed) throw new Error(`bus publish failed: bus ${this.instanceId} is closed`)
     const frame = encodeBusMessage(message)
-    const channel = this.channelOf(message.canvasId)
+    const channel = this.channelOf(busChannelOf(message))
     await redisCall('bus publish', () => this.publisher.client.publish(channel, frame))
   }
 
@@ -128,10 +129,10 @@ export class RedisBus implements Bus {
     }
   }
 
-  /** A frame is only trusted on the channel its own canvasId maps to (a malformed id maps to none). */
+  /** A frame is only trusted on the channel it maps to (busChannelOf; a malformed canvas id maps to none). */
   private belongsTo(message: BusMessage, channel: string): boolean {
     try {
-      return this.channelOf(message.canvasId) === channel
+      return this.channelOf(busChannelOf(message)) === channel
     } catch (error) {
       if (error instanceof RangeError) return false
       throw error

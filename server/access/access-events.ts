@@ -28,7 +28,7 @@ export class BusAccessEvents implements AccessChangePublisher {
   }
 
   userChanged(userId: string): Promise<void> {
-    // canvasId null travels on the global channel; every instance routes it to all of its rooms.
+    // Every instance routes a change with no canvas to all of its rooms (all access changes use the global channel).
     return this.publish(null, userId)
   }
 

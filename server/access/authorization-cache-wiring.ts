@@ -1,29 +1,12 @@
 import type { Bus, Subscription } from '../../persistence/ports.ts'
-import type { RoomExtension } from '../rooms/extensions.ts'
 import type { AccessChangePublisher } from './access-events.ts'
 import type { AuthorizationCache } from './authorization-cache.ts'
 
 /**
- * Feeds the AuthorizationCache from rooms: a loaded room means this instance hears its canvas's bus channel, so
- * the cache may keep that canvas's access, and canvas-specific access messages arriving there invalidate it.
- * Messages with no canvas are routed by the registry to every room; the cache hears those once, on the global
- * channel (`listenForAccessChanges`), not once per room.
- */
-export function authorizationCacheExtension(cache: AuthorizationCache): RoomExtension {
-  return {
-    name: 'authorization-cache',
-    roomLoaded: (room) => cache.watch(room),
-    roomDestroyed: (room) => cache.unwatch(room),
-    accessChanged: (_room, change) => {
-      if (change.canvasId !== null) cache.invalidate(change)
-    },
-  }
-}
-
-/**
- * User-wide access changes (logout, deactivation, membership, organization role) from every instance, including
- * this one (the bus delivers our own messages back), and a full clear after the bus reconnected, since messages
- * may have been lost meanwhile. Subscribe before serving upgrades: a fill is trusted only while this listens.
+ * Every access change (canvas-specific or user-wide: all travel on the global channel) from every instance,
+ * including this one (the bus delivers our own messages back), and a full clear after the bus reconnected, since
+ * messages may have been lost meanwhile. Subscribe before serving upgrades: a fill is trusted only while this
+ * listens.
  */
 export async function listenForAccessChanges(cache: AuthorizationCache, bus: Bus): Promise<Subscription> {
   bus.onReconnect(() => cache.clear())

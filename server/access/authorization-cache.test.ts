@@ -1,7 +1,5 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import * as Y from 'yjs'
-import type { RoomView } from '../rooms/extensions.ts'
 import { AuthorizationCache, type CachedIdentity } from './authorization-cache.ts'
 
 const CANVAS = '00000000-0000-4000-8000-0000000000c1'
@@ -18,16 +16,6 @@ function identity(userId: string, sessionExpiresAt = new Date(Date.now() + HOUR)
       sessionExpiresAt,
     },
     user: { id: userId, role: 'member', organization_id: 'org' },
-  }
-}
-
-function room(canvasId = CANVAS): RoomView {
-  return {
-    canvasId,
-    doc: new Y.Doc(),
-    connections: new Set(),
-    submitServerUpdate: () => Promise.resolve(),
-    broadcast: () => undefined,
   }
 }
 
@@ -90,7 +78,6 @@ test('size is bounded: the least recently used entry is evicted', () => {
   assert.ok(cache.identity('a') !== null)
   assert.ok(cache.identity('c') !== null)
 
-  cache.watch(room())
   clock.mono += 1
   for (const user of ['u1', 'u2', 'u3']) storeAccess(cache, user)
   assert.is(cache.size.canvases, 2)
@@ -108,42 +95,18 @@ test('a fill that raced an invalidation is not kept (the epoch)', () => {
   assert.ok(cache.identity('hash') !== null, 'a fill started after the invalidation is kept')
 })
 
-test('canvas access is kept only while its room is loaded here, subscribed before the read started', () => {
-  const { clock, cache } = setup()
-  storeAccess(cache, 'alice')
-  assert.is(cache.canvasAccess('alice', CANVAS, null), null, 'no room: canvas changes would not reach us')
-
-  const early = cache.ticket()
-  const loaded = room()
-  cache.watch(loaded)
-  cache.storeCanvasAccess('alice', CANVAS, null, early, {
-    value: { canvasId: CANVAS, role: 'viewer' },
-    identityReadAt: 0,
-  })
-  assert.is(cache.canvasAccess('alice', CANVAS, null), null, 'read started before the subscription: not kept')
-
-  clock.mono += 1
+test('canvas access is kept whatever rooms are loaded, keyed by user, canvas and link token', () => {
+  const { cache } = setup()
   storeAccess(cache, 'alice')
   storeAccess(cache, 'alice', CANVAS, 'L'.repeat(43))
   assert.is(cache.canvasAccess('alice', CANVAS, null)?.value.role, 'editor')
   assert.ok(cache.canvasAccess('alice', CANVAS, 'L'.repeat(43)) !== null, 'keyed by link token too')
   assert.is(cache.canvasAccess('alice', CANVAS, 'M'.repeat(43)), null)
-
-  cache.unwatch(room())
-  assert.ok(
-    cache.canvasAccess('alice', CANVAS, null) !== null,
-    'another room object of the canvas changes nothing',
-  )
-  cache.unwatch(loaded)
-  assert.is(cache.canvasAccess('alice', CANVAS, null), null, 'the room unloaded: dropped')
-  clock.mono += 1
-  storeAccess(cache, 'alice')
-  assert.is(cache.canvasAccess('alice', CANVAS, null), null, 'and not stored again until it reloads')
+  assert.is(cache.canvasAccess('bob', CANVAS, null), null)
 })
 
 test('canvas access expires with the older of its canvas read and the identity read it was computed from', () => {
   const { clock, cache } = setup()
-  cache.watch(room())
   clock.mono = 4000
   cache.storeCanvasAccess('alice', CANVAS, null, cache.ticket(), {
     value: { canvasId: CANVAS, role: 'editor' },
@@ -157,8 +120,6 @@ test('canvas access expires with the older of its canvas read and the identity r
 
 test('invalidation by user, by canvas (optionally one user on it) and of everything', () => {
   const { clock, cache } = setup()
-  cache.watch(room(CANVAS))
-  cache.watch(room(OTHER_CANVAS))
   clock.mono += 1
   const fill = () => {
     for (const user of ['alice', 'bob']) {

@@ -1,5 +1,5 @@
 import type { ProjectRole, User } from '../../schema/database.ts'
-import type { AccessChange, RoomView } from '../rooms/extensions.ts'
+import type { AccessChange } from '../rooms/extensions.ts'
 import type { Principal } from '../rooms/principal.ts'
 import { ExpiringLru } from './expiring-lru.ts'
 
@@ -63,12 +63,9 @@ export interface AuthorizationCacheOptions {
  * - Epoch: an invalidation bumps `epoch`; a fill whose ticket predates the bump is dropped. A fill that read the
  *   old state before a change committed and finishes after the change's invalidation can therefore never
  *   resurrect the old answer. (One counter for everything: a racing fill of an unrelated user is merely not kept.)
- * - Watched canvases: canvas-specific changes (sharing, deletion, archiving) travel on the canvas's own bus
- *   channel, which this instance hears only while the canvas's room is loaded here. So canvas access is kept
- *   only for canvases whose room subscribed BEFORE the fill's reads started (any change committed after those
- *   reads is then published after the subscription and reaches us), and is dropped when the room goes. Without
- *   a loaded room a change on another instance would never reach this cache. User-wide changes travel on the
- *   global channel, which the server subscribes to before it listens, so identities need no such condition.
+ * - Every access change, canvas-specific or user-wide, travels on the bus's global channel (busChannelOf), which
+ *   the server subscribes to before it listens (listenForAccessChanges): whatever rooms are loaded here, every
+ *   change made anywhere reaches this cache.
  *
  * A change published by another instance reaches us moments later (the bus bound every instance already has for
  * open sockets); changes made here are invalidated synchronously before they are published
@@ -81,8 +78,6 @@ export class AuthorizationCache {
   private readonly wallNow: () => number
   private readonly identities: ExpiringLru<string, Cached<CachedIdentity>>
   private readonly canvases: ExpiringLru<string, CanvasEntry>
-  /** Canvases whose room is loaded here, and when its bus subscription was known to be live. */
-  private readonly watched = new Map<string, { readonly room: RoomView; readonly since: number }>()
 
   constructor(options: AuthorizationCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? AUTHORIZATION_CACHE_TTL_MS
@@ -128,7 +123,7 @@ export class AuthorizationCache {
     return this.canvases.get(canvasKey(userId, requestedCanvasId, linkToken), this.now()) ?? null
   }
 
-  /** Kept only if nothing was invalidated since `ticket` and the canvas's room was watched before it. */
+  /** Kept only if nothing was invalidated since `ticket`. */
   storeCanvasAccess(
     userId: string,
     requestedCanvasId: string,
@@ -137,24 +132,10 @@ export class AuthorizationCache {
     grant: { readonly value: CachedCanvasAccess; readonly identityReadAt: number },
   ): void {
     if (!this.isCurrent(ticket)) return
-    const watch = this.watched.get(grant.value.canvasId)
-    if (watch === undefined || watch.since >= ticket.at) return
     const entry: CanvasEntry = { ...grant, readAt: ticket.at, userId }
     // Expires with the older of its two reads.
     const expiresAt = Math.min(ticket.at, grant.identityReadAt) + this.ttlMs
     this.canvases.set(canvasKey(userId, requestedCanvasId, linkToken), entry, expiresAt)
-  }
-
-  /** The room's bus subscription is live (called from roomLoaded, which runs after the room subscribed). */
-  watch(room: RoomView): void {
-    this.watched.set(room.canvasId, { room, since: this.now() })
-  }
-
-  /** The room is gone, and with it the subscription: its canvas's access can no longer be kept. */
-  unwatch(room: RoomView): void {
-    if (this.watched.get(room.canvasId)?.room !== room) return
-    this.watched.delete(room.canvasId)
-    this.canvases.deleteWhere((entry) => entry.value.canvasId === room.canvasId)
   }
 
   /** Drops whatever the change may concern: a canvas (optionally one user on it), a user, or everything. */

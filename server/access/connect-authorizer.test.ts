@@ -1,20 +1,14 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import * as Y from 'yjs'
 import { MemoryBus } from '../../persistence/memory/bus.ts'
 import type { CanvasAccess } from '../../persistence/sql/metadata-store.ts'
 import type { Canvas, User } from '../../schema/database.ts'
 import { waitFor } from '../../test/support/wait.ts'
 import type { Authenticated } from '../auth/authenticator.ts'
 import { hashToken } from '../auth/tokens.ts'
-import type { RoomView } from '../rooms/extensions.ts'
 import type { AccessChangePublisher } from './access-events.ts'
 import { AuthorizationCache } from './authorization-cache.ts'
-import {
-  authorizationCacheExtension,
-  LocallyInvalidatingAccessEvents,
-  listenForAccessChanges,
-} from './authorization-cache-wiring.ts'
+import { LocallyInvalidatingAccessEvents, listenForAccessChanges } from './authorization-cache-wiring.ts'
 import { type CanvasAccessReads, ConnectAuthorizer, type IdentityReads } from './connect-authorizer.ts'
 
 const CANVAS = '00000000-0000-4000-8000-0000000000c1'
@@ -52,29 +46,15 @@ class FakeStores implements IdentityReads, CanvasAccessReads {
   }
 }
 
-function room(): RoomView {
-  return {
-    canvasId: CANVAS,
-    doc: new Y.Doc(),
-    connections: new Set(),
-    submitServerUpdate: () => Promise.resolve(),
-    broadcast: () => undefined,
-  }
-}
-
 function setup() {
   let clock = 1000
   const stores = new FakeStores()
   const cache = new AuthorizationCache({ now: () => clock })
   const authorizer = new ConnectAuthorizer({ identities: stores, canvases: stores, cache })
-  const extension = authorizationCacheExtension(cache)
-  const loaded = room()
   return {
     stores,
     cache,
     authorizer,
-    extension,
-    room: loaded,
     tick: (ms: number) => {
       clock += ms
     },
@@ -82,8 +62,7 @@ function setup() {
 }
 
 test('a repeated upgrade reuses both reads and reports when they started, not now', async () => {
-  const { stores, authorizer, extension, room, tick } = setup()
-  void extension.roomLoaded?.(room)
+  const { stores, authorizer, tick } = setup()
   tick(10)
   const first = await authorizer.authorize(TOKEN, CANVAS, null)
   assert.is(first.kind, 'granted')
@@ -92,11 +71,10 @@ test('a repeated upgrade reuses both reads and reports when they started, not no
   assert.equal(second, first, 'same answer and the same read times (1010), although it is now 2010')
   if (second.kind !== 'granted') throw new Error('expected a grant')
   assert.is(second.authorizedAt, 1010)
-  assert.is(second.canvasReadAt, 1010)
   assert.equal([stores.identityReads, stores.canvasReads], [1, 1])
 })
 
-test('refusals are not cached; canvas access is not cached without a loaded room', async () => {
+test('refusals are not cached', async () => {
   const { stores, authorizer } = setup()
   assert.is((await authorizer.authorize('U'.repeat(43), CANVAS, null)).kind, 'unauthenticated')
   assert.is((await authorizer.authorize('U'.repeat(43), CANVAS, null)).kind, 'unauthenticated')
@@ -106,7 +84,11 @@ test('refusals are not cached; canvas access is not cached without a loaded room
   stores.canvasRole = 'editor'
   assert.is((await authorizer.authorize(TOKEN, CANVAS, null)).kind, 'granted')
   assert.is((await authorizer.authorize(TOKEN, CANVAS, null)).kind, 'granted')
-  assert.equal([stores.identityReads, stores.canvasReads], [3, 3], 'identity cached, canvas access not')
+  assert.equal(
+    [stores.identityReads, stores.canvasReads],
+    [3, 2],
+    'canvas access: the refusal once, then the grant once (kept)',
+  )
 })
 
 test('a logout made here refuses the just-cached token at once, before the bus delivered anything', async () => {
@@ -133,11 +115,10 @@ test('a logout made here refuses the just-cached token at once, before the bus d
   assert.ok((await authorizer.identify(SECOND_TOKEN)) !== null, "the user's other session still works")
 })
 
-test('bus messages invalidate: user-wide and global on the global channel, canvas ones through the room', async () => {
-  const { stores, cache, authorizer, extension, room, tick } = setup()
+test('bus messages invalidate: every access change arrives on the global channel', async () => {
+  const { stores, cache, authorizer, tick } = setup()
   const bus = new MemoryBus()
   const subscription = await listenForAccessChanges(cache, bus)
-  void extension.roomLoaded?.(room)
   tick(10)
   const warm = async () => {
     await authorizer.authorize(TOKEN, CANVAS, null)
@@ -159,13 +140,10 @@ test('bus messages invalidate: user-wide and global on the global channel, canva
   await new Promise((resolve) => setImmediate(resolve))
   assert.equal(await reads(), [0, 0], "another user's change drops nothing of ours")
 
-  // Canvas channel messages reach the cache through the room (the registry routes them to its extensions).
-  extension.accessChanged?.(room, { canvasId: CANVAS, userId: null })
+  // No room of the canvas is loaded anywhere here: the change still arrives (global channel).
+  await bus.publish({ kind: 'access', canvasId: CANVAS, userId: null, origin: 'elsewhere' })
+  await waitFor('the canvas change', () => (cache.size.canvases === 0 ? true : undefined))
   assert.equal(await reads(), [0, 1], 'canvas change: only canvas access re-read')
-  // Global messages are also routed to every room: the cache ignores those copies (heard once on the channel).
-  const sizeBefore = cache.size
-  extension.accessChanged?.(room, { canvasId: null, userId: USER })
-  assert.equal(cache.size, sizeBefore)
 
   await bus.publish({ kind: 'access', canvasId: null, userId: null, origin: 'elsewhere' })
   await waitFor('the global change', () => (cache.size.identities === 0 ? true : undefined))
@@ -174,10 +152,6 @@ test('bus messages invalidate: user-wide and global on the global channel, canva
   bus.simulateDisconnect()
   bus.simulateReconnect()
   assert.equal(cache.size, { identities: 0, canvases: 0 }, 'messages may have been lost: cleared')
-
-  extension.roomDestroyed?.(room)
-  assert.equal(await reads(), [1, 1])
-  assert.equal(await reads(), [0, 1], 'room unloaded: canvas access no longer kept')
   await subscription.unsubscribe()
   await bus.close()
 })

@@ -36,8 +36,6 @@ export interface ConnectAuthorization {
    * it with the changes it saw (RecentAccessChanges) and re-checks the connection on join if one may have raced.
    */
   readonly authorizedAt: number
-  /** When the canvas access read started: the room's bus subscription must predate it (cold-room re-check). */
-  readonly canvasReadAt: number
 }
 
 /**
@@ -121,7 +119,6 @@ export class ConnectAuthorizer {
       identity: identity.value,
       access: grant.value,
       authorizedAt: Math.min(identity.readAt, grant.readAt, grant.identityReadAt),
-      canvasReadAt: grant.readAt,
     }
   }
 }

@@ -8,11 +8,6 @@ export interface ConnectionGrant {
    * when the upgrade ran, so the re-check on join (revocation-extension.ts) still sees every change that raced.
    */
   readonly authorizedAt: number
-  /**
-   * When the canvas access read started (>= authorizedAt). Canvas-specific changes reach a room only once it has
-   * subscribed to the canvas's bus channel, so a room loaded after this time re-checks the connection on join.
-   */
-  readonly canvasReadAt: number
   /** The public link token the client presented, if any: re-checks of its access must present it again. */
   readonly linkToken: string | null
 }

@@ -168,7 +168,7 @@ test('a failed check closes the connection (fail closed) so it is authorized afr
 test('public link connections are re-checked with their link token', async () => {
   const { checker, extension } = setup()
   const guest = connect('guest', 'read')
-  recordConnectionGrant(guest.connection, { authorizedAt: 0, canvasReadAt: 0, linkToken: 'L'.repeat(43) })
+  recordConnectionGrant(guest.connection, { authorizedAt: 0, linkToken: 'L'.repeat(43) })
   extension.accessChanged(room(guest.connection), { canvasId: CANVAS, userId: null })
   assert.is(checker.take().linkToken, 'L'.repeat(43))
 })
@@ -179,27 +179,17 @@ test('joining connections are re-checked only when a change may have raced their
   const bus = new MemoryBus()
   await extension.start(bus)
   const view = room()
-  extension.roomLoaded(view)
 
-  const authorizedBeforeLoad = connect('early')
-  recordConnectionGrant(authorizedBeforeLoad.connection, {
-    authorizedAt: 999,
-    canvasReadAt: 999,
-    linkToken: null,
-  })
-  extension.connectionAdded(view, authorizedBeforeLoad.connection)
-  assert.is(checker.pending.length, 1, 'authorized before the room subscribed to the bus: re-checked')
-  checker.take().resolve(EDIT)
-
+  // Authorized long before this room loaded (e.g. a cached identity): nothing changed since, nothing to re-check.
   clock = 2000
   const quiet = connect('quiet')
-  recordConnectionGrant(quiet.connection, { authorizedAt: 1500, canvasReadAt: 1500, linkToken: null })
+  recordConnectionGrant(quiet.connection, { authorizedAt: 500, linkToken: null })
   extension.connectionAdded(view, quiet.connection)
   assert.is(checker.pending.length, 0, 'no change since its authorization: no extra work')
 
-  // A user-wide change on the global channel while this connection was between authorization and join.
+  // A user-wide change while this connection was between authorization and join.
   const raced = connect('raced')
-  recordConnectionGrant(raced.connection, { authorizedAt: 1900, canvasReadAt: 1900, linkToken: null })
+  recordConnectionGrant(raced.connection, { authorizedAt: 1900, linkToken: null })
   await bus.publish({ kind: 'access', canvasId: null, userId: 'raced', origin: bus.instanceId })
   await waitFor('the global change to be seen', async () => {
     extension.connectionAdded(view, raced.connection)
@@ -209,6 +199,18 @@ test('joining connections are re-checked only when a change may have raced their
   await settle()
   assert.is(raced.socket.closed?.code, CloseCode.Unauthenticated)
 
+  // A change of this canvas made elsewhere, before any room of it existed here: heard on the global channel.
+  const sharing = connect('sharing')
+  recordConnectionGrant(sharing.connection, { authorizedAt: 1950, linkToken: null })
+  await bus.publish({ kind: 'access', canvasId: CANVAS, userId: null, origin: 'elsewhere' })
+  await waitFor('the canvas change to be seen', async () => {
+    extension.connectionAdded(view, sharing.connection)
+    return checker.pending.length > 0 ? true : undefined
+  })
+  checker.take().resolve({ kind: 'close', code: CloseCode.Forbidden, reason: 'test' })
+  await settle()
+  assert.is(sharing.socket.closed?.code, CloseCode.Forbidden)
+
   const unknownGrant = connect('untracked')
   extension.connectionAdded(view, unknownGrant.connection)
   assert.is(checker.pending.length, 1, 'a connection without a recorded grant is always re-checked')
@@ -216,52 +218,19 @@ test('joining connections are re-checked only when a change may have raced their
   await bus.close()
 })
 
-test('a cached identity read before the room loaded needs no re-check; a canvas read before it does', async () => {
+test('re-checks of one session on one canvas share a read in flight, never one older than a change', async () => {
   let clock = 1000
   const { checker, extension } = setup(() => clock)
   const bus = new MemoryBus()
   await extension.start(bus)
-  const view = room()
-  extension.roomLoaded(view)
-  clock = 5000
-
-  // The upgrade reused an identity read at 500 (before the room existed) and read canvas access at 4000.
-  const cached = connect('cached')
-  recordConnectionGrant(cached.connection, { authorizedAt: 500, canvasReadAt: 4000, linkToken: null })
-  extension.connectionAdded(view, cached.connection)
-  assert.is(checker.pending.length, 0, 'canvas changes since 4000 reach the room; user changes were all seen')
-
-  // Its canvas access was read before the room subscribed: a canvas change may have been missed.
-  const cold = connect('cold')
-  recordConnectionGrant(cold.connection, { authorizedAt: 500, canvasReadAt: 999, linkToken: null })
-  extension.connectionAdded(view, cold.connection)
-  assert.is(checker.pending.length, 1, 'canvas read before the room loaded: re-checked')
-  checker.take().resolve(EDIT)
-
-  // A user-wide change after the OLD identity read (on the global channel) still re-checks.
-  const raced = connect('raced-cached')
-  recordConnectionGrant(raced.connection, { authorizedAt: 500, canvasReadAt: 4000, linkToken: null })
-  clock = 3000
-  await bus.publish({ kind: 'access', canvasId: null, userId: 'raced-cached', origin: bus.instanceId })
-  await settle()
-  clock = 5000
-  extension.connectionAdded(view, raced.connection)
-  assert.is(checker.pending.length, 1, 'the change at 3000 is after the identity read at 500: re-checked')
-  checker.take().resolve(EDIT)
-  await extension.close()
-  await bus.close()
-})
-
-test('re-checks of one session on one canvas share a read in flight, never one older than a change', async () => {
-  let clock = 1000
-  const { checker, extension } = setup(() => clock)
-  // A storm: sockets of one session join the cold canvas; their canvas access was read before it loaded.
+  // Sockets of one session join a canvas; a change of it was announced after their reads (at 900) started.
   const [a, b, c] = [connect('storm'), connect('storm'), connect('storm')]
   const view = room(a.connection, b.connection, c.connection)
-  extension.roomLoaded(view)
+  await bus.publish({ kind: 'access', canvasId: CANVAS, userId: null, origin: 'elsewhere' })
+  await settle()
   clock = 2000
   for (const joined of [a, b]) {
-    recordConnectionGrant(joined.connection, { authorizedAt: 900, canvasReadAt: 900, linkToken: null })
+    recordConnectionGrant(joined.connection, { authorizedAt: 900, linkToken: null })
     extension.connectionAdded(view, joined.connection)
   }
   assert.is(checker.pending.length, 1, 'one read for both')
@@ -271,7 +240,7 @@ test('re-checks of one session on one canvas share a read in flight, never one o
   assert.is(b.connection.state.kind, 'read-only', 'the shared answer applies to each connection')
 
   // A read in flight from before a change is not reused for the re-checks the change triggers.
-  recordConnectionGrant(c.connection, { authorizedAt: 900, canvasReadAt: 900, linkToken: null })
+  recordConnectionGrant(c.connection, { authorizedAt: 900, linkToken: null })
   extension.connectionAdded(view, c.connection)
   assert.is(checker.pending.length, 1)
   clock = 2500
@@ -283,6 +252,8 @@ test('re-checks of one session on one canvas share a read in flight, never one o
   stale.resolve(EDIT)
   await settle()
   for (const joined of [a, b, c]) assert.is(joined.socket.closed?.code, CloseCode.Forbidden)
+  await extension.close()
+  await bus.close()
 })
 
 test.run()

@@ -35,25 +35,16 @@ export interface RevocationDeps {
  *   counter per connection), because an older check may have read an older state;
  * - a check that fails (store error) closes the connection with 1011 (fail closed): it reconnects and is
  *   authorized afresh at the upgrade;
- * - a connection joining a room is re-checked when a change may have slipped between its authorization and its
- *   join: the room loaded after its canvas access was read (the room's bus subscription did not exist yet), or a
- *   change concerning its user or canvas was seen since its oldest read (RecentAccessChanges, fed by rooms and by
- *   the global channel).
- *
- * Why the room's load is compared with the CANVAS read only (`canvasReadAt`), not with `authorizedAt`: the only
- * messages a room not yet subscribed can miss are those on the canvas's own channel, i.e. canvas-specific
- * changes (sharing, grants, deletion, archiving), and those can only invalidate the canvas access read. User-wide
- * changes (session, deactivation, membership, organization role) travel on the global channel, which `start`
- * subscribed to before the server took connections: they are in RecentAccessChanges whatever the room's age and
- * are compared with `authorizedAt`, the start of the oldest read. This keeps the common case free of re-checks
- * when the upgrade reused a cached identity read long before the room loaded (authorization-cache.ts): the
- * canvas read of a cached canvas access is by construction later than its room's subscription.
+ * - a connection joining a room is re-checked when a change concerning its user or canvas was seen since its oldest
+ *   read started (`authorizedAt`; RecentAccessChanges). Every access change travels on the global channel
+ *   (busChannelOf), which `start` subscribed to before the server took connections, so each one is seen here
+ *   whatever rooms are loaded: a change that arrives before the join is in RecentAccessChanges, one that arrives
+ *   after it is routed to the room by the registry and re-checks the connection there. A room's age plays no part.
  */
 export class AccessRevocationExtension implements RoomExtension {
   readonly name = 'access-revocation'
   private readonly now: () => number
   private readonly generations = new WeakMap<Connection, number>()
-  private readonly roomLoadedAt = new WeakMap<RoomView, number>()
   private readonly recent: RecentAccessChanges
   private subscription: Subscription | null = null
   private readonly inFlightChecks = new Map<
@@ -67,8 +58,8 @@ export class AccessRevocationExtension implements RoomExtension {
   }
 
   /**
-   * Listens on the global channel too, only to remember user-wide changes: the registry routes those to live
-   * rooms, but a room still loading would miss them.
+   * Listens on the global channel (every access change) only to remember changes: the registry routes them to
+   * live rooms, but a connection between its authorization and its join is in no room yet.
    */
   async start(bus: Bus): Promise<void> {
     this.subscription = await bus.subscribe(null, (message) => {
@@ -83,19 +74,9 @@ export class AccessRevocationExtension implements RoomExtension {
     await subscription?.unsubscribe()
   }
 
-  roomLoaded(room: RoomView): void {
-    this.roomLoadedAt.set(room, this.now())
-  }
-
   connectionAdded(room: RoomView, connection: Connection): void {
-    const grant = connectionGrant(connection)
-    const authorizedAt = grant?.authorizedAt ?? Number.NEGATIVE_INFINITY
-    const canvasReadAt = grant?.canvasReadAt ?? Number.NEGATIVE_INFINITY
-    const loadedAt = this.roomLoadedAt.get(room) ?? Number.POSITIVE_INFINITY
-    if (
-      canvasReadAt <= loadedAt ||
-      this.recent.changedSince(room.canvasId, connection.principal.userId, authorizedAt)
-    ) {
+    const authorizedAt = connectionGrant(connection)?.authorizedAt ?? Number.NEGATIVE_INFINITY
+    if (this.recent.changedSince(room.canvasId, connection.principal.userId, authorizedAt)) {
       this.recheck(room, connection)
     }
   }
@@ -132,8 +113,7 @@ export class AccessRevocationExtension implements RoomExtension {
    * Re-checks of the same session on the same canvas (with the same link) share one read while it is in flight:
    * a connection storm joins each canvas with several sockets of one user, and each would otherwise run the same
    * three queries. Sharing is safe when the read started after every change that concerns it was seen: a change
-   * recorded at or after the read started (RecentAccessChanges) makes later re-checks read afresh. Join re-checks
-   * start after the room subscribed to the canvas's channel, so later changes reach the room anyway.
+   * recorded at or after the read started (RecentAccessChanges) makes later re-checks read afresh.
    */
   private sharedCheck(
     principal: Connection['principal'],

@@ -4,6 +4,7 @@ import { type CanvasJSON, toCanvasJSON } from '../../shared/canvas/index.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { Logger } from '../logger.ts'
 import type { Connection } from './connection.ts'
+import type { AccessChange } from './extensions.ts'
 import { LOAD_ORIGIN } from './origin.ts'
 import { applyStored, Room, type RoomDeps } from './room.ts'
 
@@ -242,9 +243,16 @@ export class RoomRegistry {
     if (loaded !== null) await loaded.repair()
   }
 
-  /** An access change with no canvas (user deactivated, session revoked): every room re-checks. */
-  accessChangedEverywhere(userId: string | null): void {
-    for (const room of this.liveRooms()) room.accessChanged({ canvasId: null, userId })
+  /**
+   * An access change from the bus (global channel): with a canvas, that canvas's room re-checks if it is loaded
+   * here; without (user deactivated, session revoked), every room does.
+   */
+  accessChanged(change: AccessChange): void {
+    if (change.canvasId === null) {
+      for (const room of this.liveRooms()) room.accessChanged(change)
+      return
+    }
+    this.peek(change.canvasId)?.accessChanged(change)
   }
 
   /** Bus reconnected: messages may have been lost, so every room re-reads storage. */

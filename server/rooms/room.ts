@@ -453,7 +453,7 @@ export class Room implements RoomView {
         }
         return
       case 'access':
-        this.accessChanged({ canvasId: message.canvasId, userId: message.userId })
+        // Access changes travel on the global channel (busChannelOf); the registry routes them to rooms.
         return
       case 'locks':
         this.notify('locksChanged', (extension) => extension.locksChanged?.(this))

@@ -119,7 +119,7 @@ export class CollabUpgradeHandler {
     if (result.kind === 'unauthenticated')
       return { ok: false, status: 401, message: 'missing, invalid or expired token' }
     if (result.kind === 'no-access') return { ok: false, status: 404, message: 'canvas not found' }
-    const { identity, access, authorizedAt, canvasReadAt } = result
+    const { identity, access, authorizedAt } = result
     return {
       ok: true,
       canvasId: access.canvasId,
@@ -127,7 +127,7 @@ export class CollabUpgradeHandler {
         const connection = new Connection(ws, identity.principal, accessForRole(access.role))
         // The times the reads started (those of the cached results when reused, never "now"): live revocation
         // re-checks a joining connection if a change may have committed after them (revocation-extension.ts).
-        recordConnectionGrant(connection, { authorizedAt, canvasReadAt, linkToken })
+        recordConnectionGrant(connection, { authorizedAt, linkToken })
         return connection
       },
     }
