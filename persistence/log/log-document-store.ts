@@ -1,7 +1,9 @@
 import {
   closeSync,
+  existsSync,
   fdatasyncSync,
   fstatSync,
+  fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -180,6 +182,7 @@ export class LogDocumentStore implements DocumentStore {
     // log that would bring journal entries back under a canvas whose state is gone.
     this.#closeFd(canvasId)
     rmSync(this.#path(canvasId), { force: true })
+    if (this.#fsync) this.#syncDirectory()
     this.#canvases.set(canvasId, { lastSeq: 0, stateSeq: 0, entries: 0, bytes: 0, size: 0 })
     await this.#states.delete(canvasId)
   }
@@ -261,12 +264,14 @@ export class LogDocumentStore implements DocumentStore {
     this.#closeFd(canvasId)
     if (kept.length === 0) {
       rmSync(path, { force: true })
+      if (this.#fsync) this.#syncDirectory()
       log.size = 0
     } else {
       const data = encodeRecords(kept)
       const tmp = `${path}.tmp`
       writeFileSync(tmp, data, { flush: this.#fsync })
       renameSync(tmp, path)
+      if (this.#fsync) this.#syncDirectory()
       log.size = data.length
     }
     log.entries = kept.length
@@ -280,13 +285,26 @@ export class LogDocumentStore implements DocumentStore {
       this.#fds.set(canvasId, cached)
       return cached
     }
-    const fd = openSync(this.#path(canvasId), 'a')
+    const path = this.#path(canvasId)
+    const created = this.#fsync && !existsSync(path)
+    const fd = openSync(path, 'a')
+    // With fsync on, a new file's directory entry must be durable too, or power loss could lose the whole file.
+    if (created) this.#syncDirectory()
     this.#fds.set(canvasId, fd)
     for (const [oldest] of this.#fds) {
       if (this.#fds.size <= this.#maxOpenFiles) break
       this.#closeFd(oldest)
     }
     return fd
+  }
+
+  #syncDirectory(): void {
+    const fd = openSync(this.#dir, 'r')
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
   }
 
   #closeFd(canvasId: string): void {
