@@ -22,8 +22,8 @@ export const s2 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
     `rate stepping ${cfg.s2.rates.join(', ')} updates/s in total (warm-up ${cfg.s2.warmupMs} ms, measured ` +
     `${cfg.s2.measureMs} ms per step; the ramp stops after ${cfg.s2.stopAfterFailedSteps} failing step(s)). ` +
     `Headline: the highest offered rate whose fan-out p99 stayed under ${P99_LIMIT_MS} ms with nothing lost, ` +
-    'and the server CPU and event-loop delay p99 at that step. Jabiru runs with its journal on (embedded PGlite, ' +
-    'and PostgreSQL out of process) and off.',
+    'and the server CPU and event-loop delay p99 at that step. Jabiru runs with its journal on (embedded: log ' +
+    'files in DATA_DIR, states and metadata in PGlite; and PostgreSQL out of process) and off.',
   servers: withJabiru
     ? [JABIRU, JABIRU_POSTGRES, JABIRU_NO_JOURNAL, HOCUSPOCUS, REFERENCE, RELAY]
     : [HOCUSPOCUS, REFERENCE, RELAY],
