@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../schema/database.ts'
 import type { CompactionResult, JournalEntry } from '../ports.ts'
-import { byteaAsBase64, fromBase64, toNonNegativeInteger, toPlainBytes } from './bytes.ts'
+import { byteaAsBase64, byteaFromBase64, fromBase64, toNonNegativeInteger, toPlainBytes } from './bytes.ts'
 
 export interface StoredState {
   readonly state: Uint8Array | null
@@ -58,7 +58,7 @@ export class SqlDocumentStates {
     if (upToSeq === 0) return { written: false, stateSeq: (await this.read(canvasId)).stateSeq }
     const written = await sql<{ state_seq: unknown }>`
       INSERT INTO canvas_documents AS d (canvas_id, state, state_seq, last_seq)
-      VALUES (${canvasId}::uuid, ${state}::bytea, ${upToSeq}, ${upToSeq})
+      VALUES (${canvasId}::uuid, ${byteaFromBase64(state)}, ${upToSeq}, ${upToSeq})
       ON CONFLICT (canvas_id) DO UPDATE
         SET state = excluded.state, state_seq = excluded.state_seq,
             last_seq = greatest(d.last_seq, excluded.state_seq), updated_at = now()

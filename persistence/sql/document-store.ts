@@ -14,7 +14,7 @@ import type {
   JournalStats,
   StoredDocument,
 } from '../ports.ts'
-import { byteaAsBase64, fromBase64, toNonNegativeInteger, toPlainBytes } from './bytes.ts'
+import { byteaAsBase64, byteaFromBase64, fromBase64, toNonNegativeInteger, toPlainBytes } from './bytes.ts'
 
 const EMPTY_DOCUMENT: StoredDocument = Object.freeze({ state: null, stateSeq: 0, journal: Object.freeze([]) })
 
@@ -120,7 +120,7 @@ export class SqlDocumentStore implements DocumentStore {
       if (upToSeq <= stateSeq) return { written: false, stateSeq }
       await trx
         .updateTable('canvas_documents')
-        .set({ state, state_seq: upToSeq, updated_at: sql<Date>`now()` })
+        .set({ state: byteaFromBase64(state), state_seq: upToSeq, updated_at: sql<Date>`now()` })
         .where('canvas_id', '=', canvasId)
         .execute()
       await trx

@@ -25,7 +25,7 @@ import type {
   VersionPruneResult,
   VersionStore,
 } from '../ports.ts'
-import { byteaAsBase64, fromBase64, toPlainBytes } from './bytes.ts'
+import { byteaAsBase64, byteaFromBase64, fromBase64, toPlainBytes } from './bytes.ts'
 
 /** Every column but `data`, plus its size: listings never read the Yjs bytes. */
 const INFO_COLUMNS = [
@@ -72,7 +72,7 @@ export class SqlVersionStore implements VersionStore {
           label: version.label,
           trigger: version.trigger,
           summary: JSON.stringify(version.summary),
-          data: version.data,
+          data: byteaFromBase64(version.data),
           state_vector: version.stateVector,
           created_at: version.createdAt,
         })
