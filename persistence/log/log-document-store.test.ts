@@ -261,6 +261,26 @@ test('more canvases than open file descriptors: least recently used files are cl
   }
 })
 
+test('an append still discovering its canvas when the store closes is refused and writes nothing', async () => {
+  const f = await fixture()
+  try {
+    const store = await f.open()
+    const canvasId = randomUUID()
+    const appending = store.appendJournal([entry(canvasId, 'late')])
+    await store.close()
+    try {
+      await appending
+      assert.unreachable('the append must be refused')
+    } catch (error) {
+      assert.instance(error, Error)
+      assert.match((error as Error).message, /closed/)
+    }
+    assert.not.ok(existsSync(join(f.dir, `${canvasId}.log`)), 'no log file was opened after close')
+  } finally {
+    await f.dispose()
+  }
+})
+
 test('a closed store refuses calls with a clear error', async () => {
   const f = await fixture()
   try {

@@ -122,6 +122,8 @@ export class LogDocumentStore implements DocumentStore {
     if (entries.length === 0) return []
     assertJournalAppends(entries)
     await this.#discover(entries.map((entry) => entry.canvasId))
+    // Closed while discovering: no descriptor may be opened any more.
+    this.#assertOpen()
     // From here on everything is synchronous: no other call of this store interleaves with the batch.
     const now = Date.now()
     const byCanvas = new Map<string, LogRecord[]>()
@@ -162,8 +164,9 @@ export class LogDocumentStore implements DocumentStore {
       )
     }
     const result = await this.#states.write(canvasId, state, upToSeq)
-    // The state covering result.stateSeq is committed: entries up to there may leave the log.
-    this.#dropThrough(canvasId, result.stateSeq)
+    // The state covering result.stateSeq is committed: entries up to there may leave the log (at the next open if
+    // the store was closed meanwhile).
+    if (!this.#closed) this.#dropThrough(canvasId, result.stateSeq)
     return result
   }
 
