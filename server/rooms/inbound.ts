@@ -47,6 +47,11 @@ export function isEmptyUpdate(update: Uint8Array): boolean {
   return update.length === 2 && update[0] === 0 && update[1] === 0
 }
 
+/** A state vector of no clients (a client holding nothing yet). */
+export function isEmptyStateVector(stateVector: Uint8Array): boolean {
+  return stateVector.length === 1 && stateVector[0] === 0
+}
+
 /**
  * Whether a raw frame is sync step 1 with an empty state vector (a client holding nothing yet, the first frame a
  * fresh y-websocket provider sends): Sync, Step1, a 1-byte payload, 0 clients.

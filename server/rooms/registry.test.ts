@@ -223,12 +223,30 @@ test('cold canvas: waiting joiners get the stored state before the room is built
   room.handleFrame(primed, EMPTY_STEP1)
   assert.is(primedSocket.step2s().length, 0)
 
-  // A joiner that was not primed gets the whole canvas as usual.
+  // A joiner that was not primed gets the whole canvas: the stored bytes themselves while nothing changed.
+  const storedState = Y.encodeStateAsUpdate(stored)
   const lateSocket = new FakeSocket()
   const late = connection(lateSocket)
   await registry.attach(canvas, late)
   room.handleFrame(late, EMPTY_STEP1)
-  assert.is(lateSocket.step2s().length, 1)
+  assert.equal(lateSocket.step2s().map(syncPayload), [storedState])
+
+  // After a change, new joiners get the current document, change included.
+  const edit = new Y.Doc()
+  Y.applyUpdate(edit, storedState)
+  const before = Y.encodeStateVector(edit)
+  edit.getMap('meta').set('title', 'after load')
+  room.handleFrame(late, updateMessage(Y.encodeStateAsUpdate(edit, before)))
+  await waitFor('edit applied', () =>
+    room.doc.getMap('meta').get('title') === 'after load' ? true : undefined,
+  )
+  const nextSocket = new FakeSocket()
+  const next = connection(nextSocket)
+  await registry.attach(canvas, next)
+  room.handleFrame(next, EMPTY_STEP1)
+  const fresh = new Y.Doc()
+  Y.applyUpdate(fresh, syncPayload(nextSocket.step2s()[0] ?? new Uint8Array()))
+  assert.equal(fresh.getMap('meta').toJSON(), { name: 'stored', title: 'after load' })
 })
 
 test('cold canvas: a primed joiner whose canvas changed before its step 1 was handled gets exactly the change', async ({
