@@ -6,13 +6,15 @@ import type { Logger } from '../logger.ts'
 import type { Connection } from './connection.ts'
 import type { AccessChange } from './extensions.ts'
 import { LOAD_ORIGIN } from './origin.ts'
+import { syncStep2Frame } from './outbound.ts'
 import { applyStored, Room, type RoomDeps } from './room.ts'
 
 /**
- * Offered by a connection waiting for a cold room: given the stored state (before the room's Y.Doc is built), it
- * may send it to its client and resolves when that was flushed (see upgrade.ts). Returns whether it sent.
+ * Offered by a connection waiting for a cold room: given the stored state as a sync step 2 frame (encoded once for
+ * every waiting connection, before the room's Y.Doc is built), it may send it to its client and resolves when that
+ * was flushed (see upgrade.ts). Returns whether it sent.
  */
-export type StoredStatePrimer = (state: Uint8Array) => Promise<boolean>
+export type StoredStatePrimer = (step2Frame: Uint8Array) => Promise<boolean>
 
 /** How long building a room waits for primed joiners' sockets to take the stored state. */
 export const PRIME_FLUSH_TIMEOUT_MS = 1000
@@ -136,15 +138,15 @@ export class RoomRegistry {
     const waiting = [...primers]
     primers.clear()
     if (entry?.kind === 'loading') this.entries.set(canvasId, { ...entry, primers: null })
-    const state = stored.state
-    if (state === null || stored.journal.length > 0 || waiting.length === 0) return
+    if (stored.state === null || stored.journal.length > 0 || waiting.length === 0) return
+    const frame = syncStep2Frame(stored.state)
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, PRIME_FLUSH_TIMEOUT_MS)
     })
     const flushed = Promise.all(
       waiting.map((send) =>
-        send(state).catch((error: unknown) => {
+        send(frame).catch((error: unknown) => {
           this.deps.log.warn({ err: error, canvasId }, 'priming a joiner from the stored state failed')
           return false
         }),

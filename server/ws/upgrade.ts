@@ -10,7 +10,6 @@ import { sessionFromCookieHeader } from '../http/session-cookie.ts'
 import type { Logger } from '../logger.ts'
 import { Connection } from '../rooms/connection.ts'
 import { isEmptySyncStep1 } from '../rooms/inbound.ts'
-import { syncStep2Frame } from '../rooms/outbound.ts'
 import { accessForRole } from '../rooms/principal.ts'
 import { RoomLoadError, type RoomRegistry, type StoredStatePrimer } from '../rooms/registry.ts'
 import { heartbeatSweep } from './heartbeat.ts'
@@ -168,10 +167,10 @@ export class CollabUpgradeHandler {
     })
 
     // A cold canvas may be sent to this client from its stored bytes before the room is built (registry.prime).
-    const primer: StoredStatePrimer = async (state) => {
+    const primer: StoredStatePrimer = async (step2Frame) => {
       if (!connection.isOpen || !isEmptySyncStep1(queued[0])) return false
       connection.primedWithStoredState = true
-      await connection.sendFlushed(syncStep2Frame(state))
+      await connection.sendFlushed(step2Frame)
       return true
     }
     registry.attach(authorized.canvasId, connection, primer).then(
