@@ -320,9 +320,13 @@ export class LogDocumentStore implements DocumentStore {
   // -- reading ---------------------------------------------------------------------------------------------------
 
   #readRecords(canvasId: string): LogRecord[] {
+    const path = this.#path(canvasId)
+    // Most canvases loaded have no log (compacted when last unloaded): a stat that cannot throw, rather than a
+    // failed open turned into an exception with a stack trace on every cold load.
+    if (fileSize(path) === 0) return []
     let data: Buffer
     try {
-      data = readFileSync(this.#path(canvasId))
+      data = readFileSync(path)
     } catch (error) {
       if (isMissingFile(error)) return []
       throw error
