@@ -2,6 +2,7 @@ import type { Logger } from '../logger.ts'
 import type { PresenceService } from '../presence/presence-service.ts'
 import type { Connection } from '../rooms/connection.ts'
 import { ACCEPT, type RoomExtension, type RoomView, type UpdateVerdict } from '../rooms/extensions.ts'
+import type { DecodedUpdate } from '../rooms/inbound.ts'
 import { noticeFrame } from '../rooms/outbound.ts'
 import { type LockService, leaseView } from './lock-service.ts'
 import { touchedBlocks } from './touched-blocks.ts'
@@ -47,11 +48,16 @@ export function locksExtension(locks: LockService, presence: PresenceService, lo
         log.warn({ err: error, canvasId: room.canvasId }, 'lock cache refresh failed')
       })
     },
-    checkUpdate(room: RoomView, connection: Connection, update: Uint8Array): UpdateVerdict {
+    checkUpdate(
+      room: RoomView,
+      connection: Connection,
+      _update: Uint8Array,
+      decoded: DecodedUpdate,
+    ): UpdateVerdict {
       const userId = connection.principal.userId
       const others = locks.cachedLeases(room.canvasId).filter((lease) => lease.userId !== userId)
       if (others.length === 0) return ACCEPT
-      const touched = touchedBlocks(room.doc, update)
+      const touched = touchedBlocks(room.doc, decoded)
       const blocked = others.filter((lease) => touched.has(lease.blockId)).map((lease) => lease.blockId)
       return blocked.length === 0 ? ACCEPT : { kind: 'reject', reason: 'block-locked', blockIds: blocked }
     },

@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { CANVAS_ROOTS } from '../../shared/canvas/index.ts'
+import type { DecodedUpdate } from '../rooms/inbound.ts'
 
 /**
  * Which blocks an update would change if applied to `doc`: the keys of the `blocks` root map under which any of its
@@ -11,8 +12,8 @@ import { CANVAS_ROOTS } from '../../shared/canvas/index.ts'
  * Items whose parent can be found nowhere stay pending in Yjs (they would not integrate), so they touch nothing now;
  * when the missing parent arrives in a later update, that update is checked.
  */
-export function touchedBlocks(doc: Y.Doc, update: Uint8Array): Set<string> {
-  const { structs, ds } = Y.decodeUpdate(update)
+export function touchedBlocks(doc: Y.Doc, decoded: DecodedUpdate): Set<string> {
+  const { structs, ds } = decoded
   const blocksRoot = doc.getMap(CANVAS_ROOTS.blocks)
   const touched = new Set<string>()
 

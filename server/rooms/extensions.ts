@@ -1,5 +1,6 @@
 import type * as Y from 'yjs'
 import type { Connection } from './connection.ts'
+import type { DecodedUpdate } from './inbound.ts'
 import type { TransactionOrigin } from './origin.ts'
 
 /**
@@ -44,8 +45,16 @@ export interface AccessChange {
 
 export interface RoomExtension {
   readonly name: string
-  /** Called before a client's update is journaled; a rejection drops it everywhere and tells the sender. */
-  checkUpdate?(room: RoomView, connection: Connection, update: Uint8Array): UpdateVerdict
+  /**
+   * Called before a client's update is journaled; a rejection drops it everywhere and tells the sender. `decoded`
+   * is the update as parsed at validation (shared: read it, never integrate its structs).
+   */
+  checkUpdate?(
+    room: RoomView,
+    connection: Connection,
+    update: Uint8Array,
+    decoded: DecodedUpdate,
+  ): UpdateVerdict
   /** After an update (local, remote or server-made) was applied and relayed. */
   afterUpdate?(room: RoomView, accepted: AcceptedUpdate): void
   /**

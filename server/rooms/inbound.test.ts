@@ -40,7 +40,16 @@ test('valid sync, update, awareness and query-awareness frames decode', () => {
     encoding.writeVarUint(e, SyncMessageType.Update)
     encoding.writeVarUint8Array(e, update)
   })
-  assert.equal(decodeInbound(updateFrame), { type: 'update', update })
+  const message = decodeInbound(updateFrame)
+  assert.is(message.type, 'update')
+  if (message.type === 'update') {
+    assert.equal(message.update, update)
+    assert.equal(
+      message.decoded.structs.length,
+      Y.decodeUpdate(update).structs.length,
+      'decoded once, shared',
+    )
+  }
   const entries = [{ clientId: 7, clock: 3, state: { cursor: { x: 1 } } }]
   const decoded = decodeInbound(awareness(encodeAwarenessEntries(entries)))
   assert.is(decoded.type, 'awareness')
