@@ -28,10 +28,10 @@ export class Connection {
    */
   desynced = false
   /**
-   * Set when this connection was sent a cold canvas's stored state as its sync step 2 before the room was built,
-   * in answer to the empty sync step 1 still queued: the room then answers that step 1 with the changes since.
+   * Joined a room whose Y.Doc was not built yet and has not shown (by an empty sync step 1) that it holds nothing:
+   * it is sent the room's sync step 1 when the Y.Doc gets built (Room.doc), so it sends whatever the room lacks.
    */
-  primedWithStoredState = false
+  awaitsServerStep1 = false
   private stateValue: ConnectionState
   private alive = true
 
@@ -63,15 +63,6 @@ export class Connection {
       return
     }
     this.socket.send(frame, { binary: true })
-  }
-
-  /** Sends and resolves once the frame was handed to the kernel (or the socket failed or is closing). */
-  sendFlushed(frame: Uint8Array): Promise<void> {
-    if (this.stateValue.kind === 'closing') return Promise.resolve()
-    return new Promise((resolve) => {
-      // An error here also surfaces as the socket's 'error'/'close' events, which are handled there.
-      this.socket.send(frame, { binary: true }, () => resolve())
-    })
   }
 
   close(code: CloseCode, detail?: string): void {

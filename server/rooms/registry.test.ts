@@ -193,50 +193,72 @@ function syncPayload(frame: Uint8Array): Uint8Array {
 
 const EMPTY_STEP1 = Uint8Array.of(MessageType.Sync, SyncMessageType.Step1, 1, 0)
 
-test('cold canvas: waiting joiners get the stored state before the room is built, then only what changed', async ({
+/** Stores `doc` as a compacted canvas state with an empty journal. */
+async function storeCompacted(store: DocumentStore, canvas: string, doc: Y.Doc): Promise<void> {
+  const [seq] = await store.appendJournal([
+    { canvasId: canvas, update: Y.encodeStateAsUpdate(doc), authorId: null },
+  ])
+  await store.compact(canvas, Y.encodeStateAsUpdate(doc), seq ?? 0)
+}
+
+function step1Message(stateVector: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageType.Sync)
+  encoding.writeVarUint(encoder, SyncMessageType.Step1)
+  encoding.writeVarUint8Array(encoder, stateVector)
+  return encoding.toUint8Array(encoder)
+}
+
+function step2Message(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageType.Sync)
+  encoding.writeVarUint(encoder, SyncMessageType.Step2)
+  encoding.writeVarUint8Array(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+const step1s = (socket: FakeSocket): Uint8Array[] =>
+  socket.frames.filter((frame) => frame[0] === MessageType.Sync && frame[1] === SyncMessageType.Step1)
+
+test('stored canvas: joiners get the stored bytes, and the Y.Doc is built only when something needs it', async ({
   store,
   registry,
   canvas,
 }) => {
-  await store.appendJournal([{ canvasId: canvas, update: someUpdate('stored'), authorId: null }])
   const stored = new Y.Doc()
   stored.getMap('meta').set('name', 'stored')
-  await store.compact(canvas, Y.encodeStateAsUpdate(stored), 1)
-
-  const primedSocket = new FakeSocket()
-  const primed = connection(primedSocket)
-  let builtWhenPrimed: boolean | null = null
-  const room = await registry.attach(canvas, primed, async (step2Frame) => {
-    builtWhenPrimed = registry.peek(canvas) !== null
-    primed.primedWithStoredState = true
-    await primed.sendFlushed(step2Frame)
-    return true
-  })
-  assert.is(builtWhenPrimed, false, 'the primer ran before the room was built')
-  const sent = primedSocket.step2s()[0]
-  assert.ok(sent !== undefined, 'the stored state was sent')
-  const replica = new Y.Doc()
-  Y.applyUpdate(replica, syncPayload(sent))
-  assert.is(replica.getMap('meta').get('name'), 'stored')
-
-  // Nothing changed since the load: its queued empty step 1 needs no second copy of the canvas.
-  room.handleFrame(primed, EMPTY_STEP1)
-  assert.is(primedSocket.step2s().length, 1)
-
-  // A joiner that was not primed gets the whole canvas: the stored bytes themselves while nothing changed.
+  await storeCompacted(store, canvas, stored)
   const storedState = Y.encodeStateAsUpdate(stored)
-  const lateSocket = new FakeSocket()
-  const late = connection(lateSocket)
-  await registry.attach(canvas, late)
-  room.handleFrame(late, EMPTY_STEP1)
-  assert.equal(lateSocket.step2s().map(syncPayload), [storedState])
 
-  // After a change, new joiners get the current document, change included.
-  const edit = new Y.Doc()
-  Y.applyUpdate(edit, storedState)
-  const before = Y.encodeStateVector(edit)
-  edit.getMap('meta').set('title', 'after load')
-  room.handleFrame(late, updateMessage(Y.encodeStateAsUpdate(edit, before)))
+  const viewerSocket = new FakeSocket()
+  const viewer = connection(viewerSocket, 'viewer')
+  const room = await registry.attach(canvas, viewer)
+  room.handleFrame(viewer, EMPTY_STEP1)
+  assert.equal(viewerSocket.step2s().map(syncPayload), [storedState], 'the stored bytes themselves')
+  assert.is(step1s(viewerSocket).length, 0, 'a client holding nothing is not asked for anything')
+  assert.not.ok(room.isBuilt, 'a joiner holding nothing does not build the document')
+
+  // A client holding part of the canvas (a reconnect) needs a diff: the document is built, and it is asked
+  // (sync step 1) for what it has that the room lacks.
+  const partial = new Y.Doc()
+  const partialSocket = new FakeSocket()
+  const holder = connection(partialSocket)
+  await registry.attach(canvas, holder)
+  Y.applyUpdate(partial, storedState)
+  partial.getMap('other').set('offline', true)
+  room.handleFrame(holder, step1Message(Y.encodeStateVector(partial)))
+  assert.ok(room.isBuilt)
+  const asked = step1s(partialSocket)[0]
+  assert.ok(asked !== undefined, 'asked for what it holds')
+  room.handleFrame(holder, step2Message(Y.encodeStateAsUpdate(partial, syncPayload(asked))))
+  assert.is(step1s(viewerSocket).length, 0, 'the viewer showed it holds nothing')
+  const diff = syncPayload(partialSocket.step2s()[0] ?? new Uint8Array())
+  assert.ok(diff.length < storedState.length, 'a diff, not the canvas')
+
+  // After a change, new joiners get the current document, change included (no longer the stored bytes).
+  const before = Y.encodeStateVector(partial)
+  partial.getMap('meta').set('title', 'after load')
+  room.handleFrame(holder, updateMessage(Y.encodeStateAsUpdate(partial, before)))
   await waitFor('edit applied', () =>
     room.doc.getMap('meta').get('title') === 'after load' ? true : undefined,
   )
@@ -249,43 +271,64 @@ test('cold canvas: waiting joiners get the stored state before the room is built
   assert.equal(fresh.getMap('meta').toJSON(), { name: 'stored', title: 'after load' })
 })
 
-test('cold canvas: a primed joiner whose canvas changed before its step 1 was handled gets exactly the change', async ({
+test('a joiner of an unbuilt room that sent no sync step 1 yet is asked for its state when the room is built', async ({
   store,
   registry,
   canvas,
 }) => {
   const stored = new Y.Doc()
   stored.getMap('meta').set('name', 'stored')
-  await store.appendJournal([{ canvasId: canvas, update: Y.encodeStateAsUpdate(stored), authorId: null }])
-  await store.compact(canvas, Y.encodeStateAsUpdate(stored), 1)
-
-  const primedSocket = new FakeSocket()
-  const primed = connection(primedSocket)
-  const room = await registry.attach(canvas, primed, async (step2Frame) => {
-    primed.primedWithStoredState = true
-    await primed.sendFlushed(step2Frame)
-    return true
-  })
+  await storeCompacted(store, canvas, stored)
+  const quietSocket = new FakeSocket()
+  const quiet = connection(quietSocket)
+  const room = await registry.attach(canvas, quiet)
   const editor = connection(new FakeSocket())
   await registry.attach(canvas, editor)
+  assert.is(step1s(quietSocket).length, 0)
+
   const edit = new Y.Doc()
   Y.applyUpdate(edit, Y.encodeStateAsUpdate(stored))
   const before = Y.encodeStateVector(edit)
   edit.getMap('meta').set('title', 'changed')
   room.handleFrame(editor, updateMessage(Y.encodeStateAsUpdate(edit, before)))
-  await waitFor('edit applied', () => (room.doc.getMap('meta').get('title') === 'changed' ? true : undefined))
+  assert.ok(room.isBuilt, 'an update builds the document')
+  const asked = step1s(quietSocket)[0]
+  assert.ok(asked !== undefined, 'sync step 1 sent when the document was built')
+  assert.equal(Y.decodeStateVector(syncPayload(asked)), Y.decodeStateVector(Y.encodeStateVector(stored)))
+  await waitFor('edit relayed', () => (quietSocket.updates().length === 1 ? true : undefined))
+})
 
-  room.handleFrame(primed, EMPTY_STEP1)
-  const step2 = primedSocket.step2s()[1]
-  assert.ok(step2 !== undefined, 'the change since the load is sent')
-  const replica = new Y.Doc()
-  Y.applyUpdate(replica, syncPayload(primedSocket.step2s()[0] ?? new Uint8Array()))
-  Y.applyUpdate(replica, syncPayload(step2))
-  assert.equal(replica.getMap('meta').toJSON(), { name: 'stored', title: 'changed' })
-  assert.ok(
-    syncPayload(step2).length < Y.encodeStateAsUpdate(room.doc).length,
-    'only the change, not the canvas',
+test('a client already holding the canvas: its reply with the whole delete set is not journaled, relayed or refused', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  const stored = new Y.Doc()
+  stored.getText('t').insert(0, 'hello world, with history')
+  stored.getText('t').delete(5, 7)
+  await storeCompacted(store, canvas, stored)
+  const journaled = (await store.journalStats(canvas)).entries
+
+  const viewerSocket = new FakeSocket()
+  const viewer = connection(viewerSocket, 'viewer')
+  const editorSocket = new FakeSocket()
+  const editor = connection(editorSocket)
+  const room = await registry.attach(canvas, viewer)
+  await registry.attach(canvas, editor)
+  // What a stock client holding the canvas answers to our sync step 1: no structs, the whole delete set.
+  const reply = Y.encodeStateAsUpdate(stored, Y.encodeStateVector(stored))
+  assert.ok(reply.length > 2, 'the reply carries the delete set')
+  room.handleFrame(viewer, step2Message(reply))
+  room.handleFrame(editor, step2Message(reply))
+  room.handleFrame(editor, updateMessage(Y.encodeStateAsUpdate(stored)))
+  await room.quiesce()
+  assert.not.ok(viewer.desynced, 'the viewer is not refused')
+  const rejections = viewerSocket.frames.filter(
+    (frame) => frame[0] === MessageType.Notice && Buffer.from(frame).includes('update-rejected'),
   )
+  assert.is(rejections.length, 0, 'no update-rejected notice')
+  assert.is(viewerSocket.updates().length + editorSocket.updates().length, 0, 'nothing relayed')
+  assert.is((await store.journalStats(canvas)).entries, journaled, 'nothing journaled')
 })
 
 test('an update is relayed only after its journal append committed', async ({ store, registry, canvas }) => {

@@ -1,30 +1,15 @@
 import * as Y from 'yjs'
-import type { DocumentStore, StoredDocument } from '../../persistence/ports.ts'
+import type { DocumentStore } from '../../persistence/ports.ts'
 import { type CanvasJSON, toCanvasJSON } from '../../shared/canvas/index.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { Logger } from '../logger.ts'
 import type { Connection } from './connection.ts'
 import type { AccessChange } from './extensions.ts'
 import { LOAD_ORIGIN } from './origin.ts'
-import { syncStep2Frame } from './outbound.ts'
 import { applyStored, Room, type RoomDeps } from './room.ts'
 
-/**
- * Offered by a connection waiting for a cold room: given the stored state as a sync step 2 frame (encoded once for
- * every waiting connection, before the room's Y.Doc is built), it may send it to its client and resolves when that
- * was flushed (see upgrade.ts). Returns whether it sent.
- */
-export type StoredStatePrimer = (step2Frame: Uint8Array) => Promise<boolean>
-
-/** How long building a room waits for primed joiners' sockets to take the stored state. */
-export const PRIME_FLUSH_TIMEOUT_MS = 1000
-
 type Entry =
-  | {
-      readonly kind: 'loading'
-      readonly room: Promise<Room>
-      readonly primers: Set<StoredStatePrimer> | null
-    }
+  | { readonly kind: 'loading'; readonly room: Promise<Room> }
   | { readonly kind: 'live'; readonly room: Room; unloadTimer: NodeJS.Timeout | null }
   | { readonly kind: 'unloading'; readonly done: Promise<void> }
 
@@ -73,8 +58,8 @@ export class RoomRegistry {
   }
 
   /** Loads (or reuses) the canvas's room and attaches the connection; throws RoomLoadError on storage failure. */
-  async attach(canvasId: string, connection: Connection, primer?: StoredStatePrimer): Promise<Room> {
-    const room = await this.open(canvasId, primer)
+  async attach(canvasId: string, connection: Connection): Promise<Room> {
+    const room = await this.open(canvasId)
     if (connection.isOpen && !this.closed) room.addConnection(connection)
     else this.scheduleUnloadIfIdle(room)
     return room
@@ -85,7 +70,7 @@ export class RoomRegistry {
     this.scheduleUnloadIfIdle(room)
   }
 
-  private async open(canvasId: string, primer?: StoredStatePrimer): Promise<Room> {
+  private async open(canvasId: string): Promise<Room> {
     for (;;) {
       if (this.closed) throw new RoomLoadError('server is shutting down')
       const entry = this.entries.get(canvasId)
@@ -96,7 +81,6 @@ export class RoomRegistry {
           entry.unloadTimer = null
           return entry.room
         case 'loading':
-          if (primer !== undefined) entry.primers?.add(primer)
           return entry.room
         case 'unloading':
           await entry.done
@@ -107,8 +91,7 @@ export class RoomRegistry {
         }
       }
     }
-    const primers = new Set<StoredStatePrimer>(primer === undefined ? [] : [primer])
-    const loading = Room.load(canvasId, this.deps, (stored) => this.prime(canvasId, primers, stored)).then(
+    const loading = Room.load(canvasId, this.deps).then(
       (room) => {
         this.entries.set(canvasId, { kind: 'live', room, unloadTimer: null })
         return room
@@ -119,41 +102,8 @@ export class RoomRegistry {
         throw new RoomLoadError(`canvas ${canvasId} could not be loaded`, { cause: error })
       },
     )
-    this.entries.set(canvasId, { kind: 'loading', room: loading, primers })
+    this.entries.set(canvasId, { kind: 'loading', room: loading })
     return loading
-  }
-
-  /**
-   * Cold load of a stored canvas: before its Y.Doc is built (which blocks the loop for hundreds of ms on a large
-   * canvas), the connections already waiting get the stored state as their sync step 2, and the build waits
-   * (bounded) until their sockets took it. Only when the stored state is the whole document (no journal tail):
-   * otherwise they are answered from the room as usual. Joiners arriving later are answered from the room.
-   */
-  private async prime(
-    canvasId: string,
-    primers: Set<StoredStatePrimer>,
-    stored: StoredDocument,
-  ): Promise<void> {
-    const entry = this.entries.get(canvasId)
-    const waiting = [...primers]
-    primers.clear()
-    if (entry?.kind === 'loading') this.entries.set(canvasId, { ...entry, primers: null })
-    if (stored.state === null || stored.journal.length > 0 || waiting.length === 0) return
-    const frame = syncStep2Frame(stored.state)
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, PRIME_FLUSH_TIMEOUT_MS)
-    })
-    const flushed = Promise.all(
-      waiting.map((send) =>
-        send(frame).catch((error: unknown) => {
-          this.deps.log.warn({ err: error, canvasId }, 'priming a joiner from the stored state failed')
-          return false
-        }),
-      ),
-    )
-    await Promise.race([flushed, timeout])
-    clearTimeout(timer)
   }
 
   private scheduleUnloadIfIdle(room: Room): void {

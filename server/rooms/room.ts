@@ -3,10 +3,12 @@ import * as Y from 'yjs'
 import type { Bus, BusMessage, DocumentStore, StoredDocument, Subscription } from '../../persistence/ports.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { Logger } from '../logger.ts'
+import { changesNothing } from './changes-nothing.ts'
 import type { Connection } from './connection.ts'
 import type { AcceptedUpdate, AccessChange, RoomExtension, RoomView, UpdateVerdict } from './extensions.ts'
 import {
   type AwarenessEntry,
+  type DecodedUpdate,
   decodeInbound,
   encodeAwarenessEntries,
   isEmptyStateVector,
@@ -61,8 +63,9 @@ export function applyStored(
  * instances, so every edit any client has received survives a crash of this process.
  */
 export class Room implements RoomView {
-  readonly doc = new Y.Doc()
-  readonly awareness = new awarenessProtocol.Awareness(this.doc)
+  /** Built lazily: see `doc`. */
+  private readonly ydoc = new Y.Doc()
+  readonly awareness = new awarenessProtocol.Awareness(this.ydoc)
   readonly connections = new Set<Connection>()
   private readonly seqs: SeqTracker
   private compactedSeq: number
@@ -74,29 +77,33 @@ export class Room implements RoomView {
   /** Awareness client id -> id of the local connection that introduced it. */
   private readonly awarenessOwners = new Map<number, string>()
   private destroyed = false
-  /** State vector of the stored document this room was built from, and whether anything changed since. */
-  private readonly loadedStateVector: Uint8Array
-  private changedSinceLoad = false
   /**
-   * Sync step 2 holding the stored state this room was built from, while that state is still the whole document:
-   * new clients (empty state vector) get it as is instead of an encoding of the Y.Doc, which costs ~100 ms per
-   * joiner for a 1 MB fragmented canvas. Dropped at the first change.
+   * Sync step 2 holding the stored state this room was loaded from, while that state is still the whole document:
+   * new clients (empty state vector) get it as is, without a Y.Doc. Dropped at the first change.
    */
   private storedStateFrame: Uint8Array | null = null
+  /**
+   * The stored state (a view into `storedStateFrame`) while it is not applied to the Y.Doc yet. Building the Y.Doc of
+   * a large canvas blocks the loop (~200 ms for a 1 MB fragmented canvas, ~10x the memory of its bytes), and a canvas
+   * that is only viewed never needs it: joiners are sent the stored bytes. The first thing that needs the document
+   * (an update, a client holding part of it, a REST read, a version) builds it.
+   */
+  private unbuiltState: Uint8Array | null = null
 
   private constructor(
     readonly canvasId: string,
     private readonly deps: RoomDeps,
     stored: StoredDocument,
   ) {
-    const last = applyStored(this.doc, stored, LOAD_ORIGIN, deps.log)
-    this.loadedStateVector = Y.encodeStateVector(this.doc)
-    if (stored.state !== null && stored.journal.length === 0)
+    let last = stored.stateSeq
+    if (stored.state !== null && stored.journal.length === 0) {
       this.storedStateFrame = syncStep2Frame(stored.state)
-    this.doc.once('update', () => {
-      this.changedSinceLoad = true
-      this.storedStateFrame = null
-    })
+      this.unbuiltState = this.storedStateFrame.subarray(this.storedStateFrame.length - stored.state.length)
+    } else {
+      // A journal tail would have to be merged into the bytes first: building is as cheap.
+      last = applyStored(this.ydoc, stored, LOAD_ORIGIN, deps.log)
+      this.watchFirstChange()
+    }
     this.seqs = new SeqTracker(last)
     this.compactedSeq = stored.stateSeq
     this.uncompactedBytes = stored.journal.reduce((sum, entry) => sum + entry.update.length, 0)
@@ -105,24 +112,47 @@ export class Room implements RoomView {
   }
 
   /**
+   * The canvas document, built from the stored state on first use. Connections that joined before (and did not show
+   * with an empty state vector that they hold nothing) are sent our sync step 1 now, so they send what we lack.
+   */
+  get doc(): Y.Doc {
+    const state = this.unbuiltState
+    if (state === null) return this.ydoc
+    this.unbuiltState = null
+    Y.applyUpdate(this.ydoc, state, LOAD_ORIGIN)
+    this.watchFirstChange()
+    let step1: Uint8Array | null = null
+    for (const connection of this.connections) {
+      if (!connection.awaitsServerStep1) continue
+      connection.awaitsServerStep1 = false
+      step1 ??= syncStep1Frame(Y.encodeStateVector(this.ydoc))
+      connection.send(step1)
+    }
+    return this.ydoc
+  }
+
+  /** Whether the Y.Doc was built (for tests and metrics; see `doc`). */
+  get isBuilt(): boolean {
+    return this.unbuiltState === null
+  }
+
+  private watchFirstChange(): void {
+    this.ydoc.once('update', () => {
+      this.storedStateFrame = null
+    })
+  }
+
+  /**
    * Loads the canvas; rejects (never an empty document) when storage fails. The bus subscription is made before the
    * load and buffers what arrives meanwhile, so no update published by another instance falls between the two.
    */
-  static async load(
-    canvasId: string,
-    deps: RoomDeps,
-    beforeBuild?: (stored: StoredDocument) => Promise<void>,
-  ): Promise<Room> {
+  static async load(canvasId: string, deps: RoomDeps): Promise<Room> {
     const early: BusMessage[] = []
     let deliver: (message: BusMessage) => void = (message) => early.push(message)
     const subscription = await deps.bus.subscribe(canvasId, (message) => deliver(message))
     let room: Room
     try {
-      const stored = await deps.documents.loadDocument(canvasId)
-      // Building the Y.Doc of a large canvas blocks the loop for a while: joiners may be served from the stored
-      // bytes first (see RoomRegistry.attach's primer).
-      await beforeBuild?.(stored)
-      room = new Room(canvasId, deps, stored)
+      room = new Room(canvasId, deps, await deps.documents.loadDocument(canvasId))
     } catch (error) {
       await subscription.unsubscribe()
       throw error
@@ -148,7 +178,8 @@ export class Room implements RoomView {
 
   addConnection(connection: Connection): void {
     this.connections.add(connection)
-    connection.send(syncStep1Frame(Y.encodeStateVector(this.doc)))
+    if (this.isBuilt) connection.send(syncStep1Frame(Y.encodeStateVector(this.ydoc)))
+    else connection.awaitsServerStep1 = true
     if (this.awareness.getStates().size > 0) {
       const clients = [...this.awareness.getStates().keys()]
       connection.send(awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)))
@@ -186,11 +217,11 @@ export class Room implements RoomView {
   }
 
   /** The first rejection wins; a guard that throws rejects (fail closed). */
-  private checkUpdate(connection: Connection, update: Uint8Array): UpdateVerdict {
+  private checkUpdate(connection: Connection, update: Uint8Array, decoded: DecodedUpdate): UpdateVerdict {
     for (const extension of this.deps.extensions) {
       if (extension.checkUpdate === undefined) continue
       try {
-        const verdict = extension.checkUpdate(this, connection, update)
+        const verdict = extension.checkUpdate(this, connection, update, decoded)
         if (verdict.kind === 'reject') return verdict
       } catch (error) {
         this.deps.log.error(
@@ -237,7 +268,7 @@ export class Room implements RoomView {
         return
       case 'sync-step2':
       case 'update':
-        this.handleClientUpdate(connection, message.update)
+        this.handleClientUpdate(connection, message.update, message.decoded)
         return
       case 'awareness':
         this.handleAwareness(connection, message.payload, message.entries)
@@ -255,23 +286,21 @@ export class Room implements RoomView {
   }
 
   private answerSyncStep1(connection: Connection, stateVector: Uint8Array): void {
-    if (connection.primedWithStoredState) {
-      // The client was sent the stored state while the room was built (and had nothing itself): it only lacks
-      // what changed since, if anything. Its sync step 2 already arrived, so it counts as synced either way.
-      connection.primedWithStoredState = false
-      if (!this.changedSinceLoad) return
-      connection.send(syncStep2Frame(Y.encodeStateAsUpdate(this.doc, this.loadedStateVector)))
-      return
-    }
-    if (this.storedStateFrame !== null && isEmptyStateVector(stateVector)) {
-      connection.send(this.storedStateFrame)
-      return
+    if (isEmptyStateVector(stateVector)) {
+      // The client holds nothing, so there is nothing to ask it for: no sync step 1 of ours is needed.
+      connection.awaitsServerStep1 = false
+      if (this.storedStateFrame !== null) {
+        connection.send(this.storedStateFrame)
+        return
+      }
     }
     connection.send(syncStep2Frame(Y.encodeStateAsUpdate(this.doc, stateVector)))
   }
 
-  private handleClientUpdate(connection: Connection, update: Uint8Array): void {
-    if (isEmptyUpdate(update)) return
+  private handleClientUpdate(connection: Connection, update: Uint8Array, decoded: DecodedUpdate): void {
+    // Includes the empty sync step 2 every fresh client sends, and the whole-delete-set reply of a client that
+    // already holds the document: nothing to journal, relay or refuse (see changes-nothing.ts).
+    if (isEmptyUpdate(update) || changesNothing(this.doc, decoded)) return
     const state = connection.state
     if (state.kind !== 'closing' && connection.desynced) {
       connection.send(noticeFrame({ type: 'update-rejected', reason: 'resync-required' }))
@@ -285,7 +314,7 @@ export class Room implements RoomView {
         connection.send(noticeFrame({ type: 'update-rejected', reason: 'read-only' }))
         return
       case 'editing': {
-        const verdict = this.checkUpdate(connection, update)
+        const verdict = this.checkUpdate(connection, update, decoded)
         if (verdict.kind === 'reject') {
           connection.desynced = true
           connection.send(
@@ -503,6 +532,8 @@ export class Room implements RoomView {
       try {
         const stored = await this.deps.documents.loadDocument(this.canvasId)
         if (this.destroyed) return
+        // An unbuilt room holds exactly the stored state it loaded: nothing was missed if storage has no more.
+        if (!this.isBuilt && stored.journal.length === 0 && stored.stateSeq <= this.compactedSeq) return
         const before = Y.encodeStateVector(this.doc)
         const last = applyStored(this.doc, stored, { kind: 'remote', instanceId: 'storage' }, this.deps.log)
         this.seqs.markAllUpTo(last)
@@ -579,7 +610,9 @@ export class Room implements RoomView {
     this.notify('roomDestroyed', (extension) => extension.roomDestroyed?.(this))
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
-    this.doc.destroy()
+    this.unbuiltState = null
+    this.storedStateFrame = null
+    this.ydoc.destroy()
     const subscription = this.subscription
     this.subscription = null
     subscription?.unsubscribe().catch((error: unknown) => {

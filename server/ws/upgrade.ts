@@ -9,9 +9,8 @@ import { bearerToken } from '../http/auth.ts'
 import { sessionFromCookieHeader } from '../http/session-cookie.ts'
 import type { Logger } from '../logger.ts'
 import { Connection } from '../rooms/connection.ts'
-import { isEmptySyncStep1 } from '../rooms/inbound.ts'
 import { accessForRole } from '../rooms/principal.ts'
-import { RoomLoadError, type RoomRegistry, type StoredStatePrimer } from '../rooms/registry.ts'
+import { RoomLoadError, type RoomRegistry } from '../rooms/registry.ts'
 import { heartbeatSweep } from './heartbeat.ts'
 import { MessageBudget } from './message-budget.ts'
 
@@ -166,14 +165,7 @@ export class CollabUpgradeHandler {
       if (room !== null) registry.detach(room, connection)
     })
 
-    // A cold canvas may be sent to this client from its stored bytes before the room is built (registry.prime).
-    const primer: StoredStatePrimer = async (step2Frame) => {
-      if (!connection.isOpen || !isEmptySyncStep1(queued[0])) return false
-      connection.primedWithStoredState = true
-      await connection.sendFlushed(step2Frame)
-      return true
-    }
-    registry.attach(authorized.canvasId, connection, primer).then(
+    registry.attach(authorized.canvasId, connection).then(
       (attached) => {
         room = attached
         if (!connection.isOpen) {
