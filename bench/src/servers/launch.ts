@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Target } from '../clients/raw-client.ts'
@@ -20,6 +20,24 @@ const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url))
 export const REPO_DIR = fileURLToPath(new URL('../../..', import.meta.url))
 const PROBE = new URL('./probe.mjs', import.meta.url).href
 const JABIRU_MAIN = join(REPO_DIR, 'server', 'main.ts')
+
+/**
+ * The Node flags of Jabiru's `npm start` (root package.json, `node <flags> --import tsx server/main.ts`), so the
+ * bench runs Jabiru as it is started in production, not with flags of its own.
+ */
+const jabiruNodeFlags = (): string[] => {
+  const pkg = JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
+  const tokens = (pkg.scripts?.start ?? '').split(/\s+/)
+  if (tokens[0] !== 'node') throw new Error(`Jabiru's start script does not run node: ${pkg.scripts?.start}`)
+  const flags: string[] = []
+  for (let i = 1; i < tokens.length; i++) {
+    const token = tokens[i] ?? ''
+    if (token === '--import') i++
+    else if (token.startsWith('--')) flags.push(token)
+    else break
+  }
+  return flags
+}
 const READY_TIMEOUT_MS = 90_000
 
 const PEER_SCRIPT: Record<Exclude<ServerSpec['kind'], 'jabiru'>, string> = {
@@ -241,7 +259,7 @@ export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<
   if (spec.kind === 'jabiru') {
     if (!jabiruAvailable()) throw new Error(`Jabiru is not there yet: ${JABIRU_MAIN} does not exist`)
     cwd = REPO_DIR
-    nodeArgs.splice(1, 0, '--import', 'tsx')
+    nodeArgs.splice(1, 0, ...jabiruNodeFlags(), '--import', 'tsx')
     nodeArgs.push(JABIRU_MAIN)
     env.DATA_DIR = options.dataDir
     env.LOG_LEVEL = 'warn'
