@@ -3,14 +3,15 @@
  * with a CPU profile taken through the probe for the measured window only, summarized to top frames.
  * - S2 load at a fixed 2,000 updates/s (10 canvases × 5 clients);
  * - S1-style connect storm (2,000 connections over 400 canvases);
- * - S5 cold load of three stored 1 MB fragmented canvases, one joiner each, after a restart.
+ * - S7 compaction under load: ten stored 200 KB fragmented canvases, 1,000 updates/s, compacted every 2 s.
  */
 import { cpSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { FanoutResult, JoinResult, StormResult } from '../load/jobs.ts'
+import type { FanoutResult, StormResult } from '../load/jobs.ts'
 import { summarizeProfile } from '../report/cpuprofile.ts'
 import { storedDoc } from '../scenarios/docgen.ts'
 import { canvasNames } from '../scenarios/fanout-common.ts'
+import { JABIRU_COMPACT_INTERVAL_MS } from '../scenarios/s7-compaction.ts'
 import { startWithStored } from '../scenarios/stored.ts'
 import type { RunContext } from '../scenarios/types.ts'
 import { JABIRU } from '../servers/catalog.ts'
@@ -93,14 +94,14 @@ export const profileJabiru = async (
       await server.stop()
     }
   }
-  const s5File = join(outDir, 's5-cold-1mb-fragmented.cpuprofile')
+  const s7File = join(outDir, 's7-compaction.cpuprofile')
   {
-    const dir = join(workDir, 's5')
+    const dir = join(workDir, 's7')
     mkdirSync(dir, { recursive: true })
     const started: RunningServer[] = []
     const ctx: RunContext = {
       profile: 'full',
-      runId: `${benchId}prof5`,
+      runId: `${benchId}prof7`,
       workDir: dir,
       log,
       start: async (spec, opts = {}) => {
@@ -116,37 +117,39 @@ export const profileJabiru = async (
       },
     }
     try {
-      const doc = storedDoc('fragmented', 1_000_000)
-      const warm = storedDoc('append-only', 10_000)
-      const canvases = [
-        { name: `${ctx.runId}-warm`, doc: warm },
-        ...canvasNames(ctx.runId, 'p5', 3).map((name) => ({ name, doc })),
-      ]
-      const { server, targets } = await startWithStored(JABIRU, ctx, canvases, { restart: true })
-      const [warmTarget, ...cold] = targets
-      if (!warmTarget) throw new Error('no warm-up canvas')
-      await runJob<JoinResult>(
+      const doc = storedDoc('fragmented', 200_000)
+      const canvases = canvasNames(ctx.runId, 'p7', 10).map((name) => ({ name, doc }))
+      const { server, targets } = await startWithStored(JABIRU, ctx, canvases, {
+        restart: false,
+        env: { COMPACT_INTERVAL_MS: String(JABIRU_COMPACT_INTERVAL_MS) },
+      })
+      await runJob<FanoutResult>(
         {
-          kind: 'join',
-          groups: [{ key: 'warm', joiners: 1, rounds: [warmTarget], endMarker: warm.endMarker }],
-          connectTimeoutMs: 60_000,
+          kind: 'fanout',
+          canvases: targets,
+          clientsPerCanvas: 5,
+          rates: [1000],
+          warmupMs: 2000,
+          measureMs: 8000,
+          drainMs: 2000,
+          paddingChars: 60,
+          stopAfterFailedSteps: 1,
+          p99LimitMs: 10,
         },
-        () => undefined,
+        async (name) => {
+          if (name === 'measure-start') await server.startProfile()
+          if (name === 'measure-end') await server.stopProfile(s7File)
+        },
         120_000,
       )
-      await server.startProfile()
-      await runJob<JoinResult>(
-        {
-          kind: 'join',
-          groups: [{ key: 'cold', joiners: 1, rounds: cold, endMarker: doc.endMarker }],
-          connectTimeoutMs: 60_000,
-        },
-        () => undefined,
-        120_000,
+      out.push(
+        evidence(
+          'S7',
+          'compaction under load: 10 stored 200 KB fragmented canvases × 5 clients, 1,000 updates/s, compacted every 2 s, 8 s window',
+          s7File,
+        ),
       )
-      await server.stopProfile(s5File)
-      out.push(evidence('S5', 'cold load of three 1 MB fragmented canvases, one joiner each', s5File))
-      log('profile pass: S5 done')
+      log('profile pass: S7 done')
     } finally {
       for (const server of started) await server.stop()
     }

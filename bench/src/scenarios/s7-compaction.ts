@@ -7,7 +7,7 @@ import { startWithStored } from './stored.ts'
 import type { ScenarioDef } from './types.ts'
 
 /** Jabiru compacts each loaded canvas on this interval during S7 (default 60 s, too rare for a window). */
-const JABIRU_COMPACT_INTERVAL_MS = 2000
+export const JABIRU_COMPACT_INTERVAL_MS = 2000
 
 export const s7 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
   id: 'S7',
