@@ -514,4 +514,39 @@ test('the periodic sweep compacts every loaded room, one at a time, while they s
   }
 })
 
+test("a sweep lets the event loop run between two rooms' compactions", async ({ db }) => {
+  const store = new SteerableStore(new SqlDocumentStore(db))
+  // Records, at each compaction after the first, whether a macrotask queued at the previous one had run.
+  let ticked: boolean | null = null
+  const ranBetween: boolean[] = []
+  const compact = store.compact.bind(store)
+  store.compact = async (canvasId, state, upToSeq) => {
+    if (ticked !== null) ranBetween.push(ticked)
+    ticked = false
+    setImmediate(() => {
+      ticked = true
+    })
+    return compact(canvasId, state, upToSeq)
+  }
+  const bus = new MemoryBus()
+  const registry = makeRegistry(store, bus, { unloadGraceMs: 60_000, compactIntervalMs: 50 })
+  try {
+    const canvases = [randomUUID(), randomUUID(), randomUUID()]
+    for (const canvas of canvases) {
+      const writer = connection(new FakeSocket())
+      const room = await registry.attach(canvas, writer)
+      room.handleFrame(writer, updateMessage(someUpdate(canvas)))
+      await room.quiesce()
+    }
+    await waitFor('three compactions', () => (ranBetween.length >= 2 ? true : undefined))
+    assert.ok(
+      ranBetween.every((ran) => ran),
+      `the loop ran between compactions: ${JSON.stringify(ranBetween)}`,
+    )
+  } finally {
+    await registry.shutdown()
+    await bus.close()
+  }
+})
+
 test.run()
