@@ -61,6 +61,10 @@ function check(name: string, target: () => Promise<{ target: SqlTarget; drop: ()
           (error: unknown) => String(error),
         )
       assert.is.not(badRole, 'accepted', 'an unknown member role is refused')
+      const storage = await sql<{ attstorage: string }>`
+        select attstorage from pg_attribute
+        where attrelid = 'canvas_documents'::regclass and attname = 'state'`.execute(db)
+      assert.is(storage.rows[0]?.attstorage, 'e', 'canvas states are stored uncompressed (0006)')
       await migrateToEmpty(db)
       const after = await sql<{ n: number }>`
         select count(*)::int as n from information_schema.tables
