@@ -96,6 +96,9 @@ export const renderResults = (r: BenchResults): string => {
     '',
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. ` +
       `Pinned with taskset: ${m.pinned ? 'yes (server core 0, load core 1)' : 'no'}; nice ${m.nice}. ` +
+      (m.serverNodeFlags === undefined
+        ? ''
+        : `Every server ran with the Node flags of Jabiru's \`npm start\`: ${m.serverNodeFlags.join(' ') || 'none'}. `) +
       `Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} ` +
       '(the machine is shared with other work; see README). ' +
       `Jabiru commit: ${m.jabiruCommit}. ${r.runs} runs per server, median (min–max). ` +

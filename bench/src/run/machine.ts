@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import { benchNice, pinningAvailable } from '../lib/cpu-pin.ts'
+import { serverNodeFlags } from '../servers/launch.ts'
 import type { MachineInfo } from './results.ts'
 
 const gitHead = (repoDir: string): string => {
@@ -33,4 +34,5 @@ export const machineInfo = (repoDir: string, loadAverageAtStart: readonly number
   loadAverageAtStart,
   loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
   jabiruCommit: gitHead(repoDir),
+  serverNodeFlags: serverNodeFlags(),
 })

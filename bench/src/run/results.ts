@@ -13,6 +13,8 @@ export interface MachineInfo {
   readonly loadAverageAtStart: readonly number[]
   readonly loadAverageAtEnd: readonly number[]
   readonly jabiruCommit: string
+  /** Node flags every server ran with (Jabiru's `npm start` flags); absent in older result files. */
+  readonly serverNodeFlags?: readonly string[]
 }
 
 export interface RunOutcome {

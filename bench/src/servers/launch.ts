@@ -22,11 +22,14 @@ const PROBE = new URL('./probe.mjs', import.meta.url).href
 const JABIRU_MAIN = join(REPO_DIR, 'server', 'main.ts')
 
 /**
- * The Node flags of Jabiru's `npm start` (root package.json, `node <flags> --import tsx server/main.ts`), so the
- * bench runs Jabiru as it is started in production, not with flags of its own.
+ * The Node flags of Jabiru's `npm start` (root package.json, `node <flags> --import tsx server/main.ts`). Every
+ * server of the bench runs with them (the peers too): Jabiru as it is started in production, and the peers on the
+ * same runtime settings, so the comparison is between servers, not GC configurations.
  */
-const jabiruNodeFlags = (): string[] => {
-  const pkg = JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
+export const serverNodeFlags = (): string[] => {
+  const pkg = JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string }
+  }
   const tokens = (pkg.scripts?.start ?? '').split(/\s+/)
   if (tokens[0] !== 'node') throw new Error(`Jabiru's start script does not run node: ${pkg.scripts?.start}`)
   const flags: string[] = []
@@ -251,7 +254,7 @@ export function createBenchDatabase(): string {
 
 export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<RunningServer> => {
   const port = await freePort()
-  const nodeArgs = ['--expose-gc', '--import', PROBE]
+  const nodeArgs = [...serverNodeFlags(), '--expose-gc', '--import', PROBE]
   let cwd = BENCH_DIR
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
   delete env.NODE_OPTIONS
@@ -259,7 +262,7 @@ export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<
   if (spec.kind === 'jabiru') {
     if (!jabiruAvailable()) throw new Error(`Jabiru is not there yet: ${JABIRU_MAIN} does not exist`)
     cwd = REPO_DIR
-    nodeArgs.splice(1, 0, ...jabiruNodeFlags(), '--import', 'tsx')
+    nodeArgs.splice(nodeArgs.indexOf('--import'), 0, '--import', 'tsx')
     nodeArgs.push(JABIRU_MAIN)
     env.DATA_DIR = options.dataDir
     env.LOG_LEVEL = 'warn'
