@@ -3,7 +3,7 @@ import { Redis } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
-import { addBlock, toCanvasJSON } from '../shared/canvas/index.ts'
+import { addBlock, deleteNarrativeText, toCanvasJSON } from '../shared/canvas/index.ts'
 import { CloseCode } from '../shared/close-codes.ts'
 import { ApiClient, createWorkspace, type TestWorkspace } from './support/api.ts'
 import { type CollabClient, connectClient, waitConverged } from './support/clients.ts'
@@ -363,6 +363,53 @@ test("a viewer's edits never reach other clients or storage (stock y-websocket c
   assert.equal(
     toCanvasJSON(fresh.doc).blocks.map((block) => block.id),
     ['block_editor'],
+  )
+})
+
+test('a stock viewer that reconnects holding a canvas with deletions is not refused (its delete-set reply changes nothing)', async (context) => {
+  const { a, b } = context.cluster
+  const canvas = await newCanvas(context)
+  const viewer = await addUser(context, 'viewer')
+  const editor = await connectSynced(a.wsUrl, canvas, context.ws.token)
+  context.clients.push(editor)
+  addBlock(editor.doc, {
+    id: 'block_text',
+    type: 'narrative',
+    position: { x: 0, y: 0, w: 6, h: 2 },
+    content: { text: 'revenue grew by 25% in Q4' },
+    author: 'e',
+  })
+  deleteNarrativeText(editor.doc, 'block_text', 0, 8, 'e')
+  const viewing = await connectSynced(b.wsUrl, canvas, viewer.token)
+  context.clients.push(viewing)
+  await waitConverged([editor.doc, viewing.doc])
+
+  // A dropped connection: y-websocket reconnects with the document it holds and, asked by the server's sync step 1,
+  // sends everything the server lacks (nothing) plus the canvas's whole delete set.
+  viewing.provider.disconnect()
+  viewing.provider.connect()
+  await waitFor('the viewer to sync again', () => (viewing.provider.synced ? true : undefined))
+  // Causal marker: the viewer's awareness change travels after its reply on the same socket; once the editor saw it,
+  // an editor change that then reaches the viewer comes after any notice the server sent about that reply.
+  viewing.provider.awareness.setLocalStateField('marker', 'after-reconnect')
+  await waitFor('the marker to reach the editor', () =>
+    [...editor.provider.awareness.getStates().values()].some((state) => state.marker === 'after-reconnect')
+      ? true
+      : undefined,
+  )
+  addBlock(editor.doc, {
+    id: 'block_after',
+    type: 'chart',
+    position: { x: 6, y: 0, w: 6, h: 2 },
+    author: 'e',
+  })
+  await waitFor('the editor change to reach the viewer', () =>
+    toCanvasJSON(viewing.doc).blocks.some((block) => block.id === 'block_after') ? true : undefined,
+  )
+  assert.equal(
+    viewing.notices.filter((notice) => notice.type === 'update-rejected'),
+    [],
+    'no update of the viewer was refused',
   )
 })
 
