@@ -31,9 +31,13 @@ export type SyncMessageType = (typeof SyncMessageType)[keyof typeof SyncMessageT
  *   refuses them too (`resync-required`) until the client reconnects with a fresh Y.Doc (a new client id), which
  *   receives the server's state. Undoing locally does not help (the undo is itself a later change).
  * - `locks`: the current block leases of the canvas (sent on join and whenever they change).
+ * - `editable`: a read-only connection may edit from now on (its user was promoted, e.g. viewer to editor). With
+ *   `resyncRequired`, an update of this Y.Doc was refused while it was read-only, so its later changes are refused
+ *   too (see `update-rejected`) until it reconnects with a fresh Y.Doc.
  */
 export type ServerNotice =
   | { readonly type: 'read-only'; readonly reason: string }
+  | { readonly type: 'editable'; readonly resyncRequired: boolean }
   | {
       readonly type: 'update-rejected'
       readonly reason: 'read-only' | 'block-locked' | 'invalid' | 'resync-required'

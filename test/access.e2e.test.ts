@@ -413,13 +413,54 @@ test('a stock viewer that reconnects holding a canvas with deletions is not refu
   )
 })
 
+test('a viewer promoted to editor while connected is told it may edit, and its edits then reach everyone and storage', async (context) => {
+  const { a, b } = context.cluster
+  const canvas = await newCanvas(context)
+  const promoted = await addUser(context, 'viewer')
+  const editor = await connectSynced(a.wsUrl, canvas, context.ws.token)
+  context.clients.push(editor)
+  const viewing = await connectSynced(b.wsUrl, canvas, promoted.token)
+  context.clients.push(viewing)
+  await waitFor('the read-only notice', () =>
+    viewing.notices.some((notice) => notice.type === 'read-only') ? true : undefined,
+  )
+  await context.ws.api.json('PATCH', `/api/projects/${context.ws.projectId}/members/${promoted.id}`, {
+    role: 'editor',
+  })
+  await waitFor(
+    'the editable notice',
+    () => (viewing.notices.some((notice) => notice.type === 'editable') ? true : undefined),
+    REVOCATION_DEADLINE_MS,
+  )
+  assert.equal(
+    viewing.notices.find((notice) => notice.type === 'editable'),
+    { type: 'editable', resyncRequired: false },
+  )
+  addBlock(viewing.doc, {
+    id: 'block_promoted',
+    type: 'chart',
+    position: { x: 0, y: 0, w: 4, h: 2 },
+    author: 'p',
+  })
+  await waitFor('the edit to reach the other instance', () =>
+    toCanvasJSON(editor.doc).blocks.some((block) => block.id === 'block_promoted') ? true : undefined,
+  )
+  await waitFor('the edit to be stored', async () =>
+    (await blockIds(context.ws.api, canvas)).includes('block_promoted') ? true : undefined,
+  )
+  assert.equal(
+    viewing.notices.filter((notice) => notice.type === 'update-rejected'),
+    [],
+  )
+})
+
 test('live revocation: role changes, removal, logout, deactivation, deletion, sharing and archiving reach open sockets on every instance within 2 s', async (context) => {
   const { a, b } = context.cluster
   const { ws } = context
   const admin = ws.api
   const canvas = await newCanvas(context)
 
-  // Downgrade editor -> viewer: a read-only notice, then edits are rejected (upgrades: revocation-extension.test).
+  // Downgrade editor -> viewer: a read-only notice, then edits are rejected (upgrades: the test above).
   const mover = await addUser(context, 'editor')
   const moving = await socket(context, b, canvas, { token: mover.token })
   let started = performance.now()

@@ -99,7 +99,7 @@ function setup(now: () => number = () => performance.now()) {
   return { checker, extension }
 }
 
-test("a change of one user re-checks only that user's connections; a downgrade sends one read-only notice", async () => {
+test("a change of one user re-checks only that user's connections; a downgrade and an upgrade send one notice each", async () => {
   const { checker, extension } = setup()
   const alice = connect('alice')
   const bob = connect('bob')
@@ -123,6 +123,11 @@ test("a change of one user re-checks only that user's connections; a downgrade s
   checker.take().resolve(EDIT)
   await settle()
   assert.is(alice.connection.state.kind, 'editing', 'an upgrade restores editing')
+  assert.equal(
+    alice.socket.notices().map((notice) => notice.type),
+    ['read-only', 'editable'],
+    'and tells the client',
+  )
 })
 
 test('a change of the canvas re-checks everyone on it; close verdicts close with their code', async () => {

@@ -28,7 +28,7 @@ export interface RevocationDeps {
  * Live revocation. When access changes anywhere (an `access` bus message, routed to rooms by the registry), the
  * affected connections of every loaded room re-check their access from the stores and are closed (4401 session
  * ended, 4403 access revoked, 4404 canvas deleted) or switched between editing and read-only (with a `read-only`
- * notice on a downgrade).
+ * notice on a downgrade, an `editable` one on an upgrade).
  *
  * Invariants:
  * - checks of one connection may overlap; only the answer of the latest check started is applied (a generation
@@ -146,11 +146,13 @@ export class AccessRevocationExtension implements RoomExtension {
         connection.close(verdict.code, verdict.reason)
         return
       case 'allow': {
-        const wasEditing = connection.state.kind === 'editing'
+        const before = connection.state.kind
         connection.setAccess(verdict.access)
         const state = connection.state
-        if (wasEditing && state.kind === 'read-only') {
+        if (before === 'editing' && state.kind === 'read-only') {
           connection.send(noticeFrame({ type: 'read-only', reason: state.reason }))
+        } else if (before === 'read-only' && state.kind === 'editing') {
+          connection.send(noticeFrame({ type: 'editable', resyncRequired: connection.desynced }))
         }
         return
       }
