@@ -119,6 +119,26 @@ async function connectSynced(wsUrl: string, canvasId: string, token: string) {
   return Object.assign(client, { notices })
 }
 
+/** A fresh canvas with a synced editor (the workspace admin) on instance a and a synced project viewer on b. */
+async function editorAndViewer(context: Ctx) {
+  const { a, b } = context.cluster
+  const canvas = await newCanvas(context)
+  const viewer = await addUser(context, 'viewer')
+  const editor = await connectSynced(a.wsUrl, canvas, context.ws.token)
+  context.clients.push(editor)
+  const viewing = await connectSynced(b.wsUrl, canvas, viewer.token)
+  context.clients.push(viewing)
+  return { canvas, viewer, editor, viewing }
+}
+
+/** Adds a chart block on `from` and waits until `to` has it, so everything relayed to `to` before it has arrived. */
+async function addBlockSeenBy(from: CollabClient, to: CollabClient, id: string, x: number): Promise<void> {
+  addBlock(from.doc, { id, type: 'chart', position: { x, y: 0, w: 4, h: 2 }, author: 'e' })
+  await waitFor(`block ${id} to arrive`, () =>
+    toCanvasJSON(to.doc).blocks.some((block) => block.id === id) ? true : undefined,
+  )
+}
+
 /** A user of the workspace's organization (created by its admin) with a fresh session; optionally a member of P. */
 async function addUser(context: Ctx, projectRole: 'viewer' | 'editor' | 'admin' | null, projectId?: string) {
   const name = `u${Date.now().toString(36)}${counter++}`
@@ -318,13 +338,8 @@ test('WebSocket role matrix: admins and editors edit, viewers are read-only, tea
 })
 
 test("a viewer's edits never reach other clients or storage (stock y-websocket clients, across instances)", async (context) => {
-  const { a, b } = context.cluster
-  const canvas = await newCanvas(context)
-  const viewer = await addUser(context, 'viewer')
-  const editor = await connectSynced(a.wsUrl, canvas, context.ws.token)
-  context.clients.push(editor)
-  const viewing = await connectSynced(b.wsUrl, canvas, viewer.token)
-  context.clients.push(viewing)
+  const { b } = context.cluster
+  const { canvas, editor, viewing } = await editorAndViewer(context)
   const notices = viewing.notices
   addBlock(viewing.doc, {
     id: 'block_viewer',
@@ -338,15 +353,7 @@ test("a viewer's edits never reach other clients or storage (stock y-websocket c
       : undefined,
   )
   // A later editor change reaches the viewer: everything the server relayed before it has been seen.
-  addBlock(editor.doc, {
-    id: 'block_editor',
-    type: 'chart',
-    position: { x: 4, y: 0, w: 4, h: 2 },
-    author: 'e',
-  })
-  await waitFor('the viewer to receive the editor block', () =>
-    toCanvasJSON(viewing.doc).blocks.some((block) => block.id === 'block_editor') ? true : undefined,
-  )
+  await addBlockSeenBy(editor, viewing, 'block_editor', 4)
   assert.equal(
     toCanvasJSON(editor.doc).blocks.map((block) => block.id),
     ['block_editor'],
@@ -367,11 +374,7 @@ test("a viewer's edits never reach other clients or storage (stock y-websocket c
 })
 
 test('a stock viewer that reconnects holding a canvas with deletions is not refused (its delete-set reply changes nothing)', async (context) => {
-  const { a, b } = context.cluster
-  const canvas = await newCanvas(context)
-  const viewer = await addUser(context, 'viewer')
-  const editor = await connectSynced(a.wsUrl, canvas, context.ws.token)
-  context.clients.push(editor)
+  const { editor, viewing } = await editorAndViewer(context)
   addBlock(editor.doc, {
     id: 'block_text',
     type: 'narrative',
@@ -380,8 +383,6 @@ test('a stock viewer that reconnects holding a canvas with deletions is not refu
     author: 'e',
   })
   deleteNarrativeText(editor.doc, 'block_text', 0, 8, 'e')
-  const viewing = await connectSynced(b.wsUrl, canvas, viewer.token)
-  context.clients.push(viewing)
   await waitConverged([editor.doc, viewing.doc])
 
   // A dropped connection: y-websocket reconnects with the document it holds and, asked by the server's sync step 1,
@@ -397,15 +398,7 @@ test('a stock viewer that reconnects holding a canvas with deletions is not refu
       ? true
       : undefined,
   )
-  addBlock(editor.doc, {
-    id: 'block_after',
-    type: 'chart',
-    position: { x: 6, y: 0, w: 6, h: 2 },
-    author: 'e',
-  })
-  await waitFor('the editor change to reach the viewer', () =>
-    toCanvasJSON(viewing.doc).blocks.some((block) => block.id === 'block_after') ? true : undefined,
-  )
+  await addBlockSeenBy(editor, viewing, 'block_after', 6)
   assert.equal(
     viewing.notices.filter((notice) => notice.type === 'update-rejected'),
     [],
@@ -414,13 +407,7 @@ test('a stock viewer that reconnects holding a canvas with deletions is not refu
 })
 
 test('a viewer promoted to editor while connected is told it may edit, and its edits then reach everyone and storage', async (context) => {
-  const { a, b } = context.cluster
-  const canvas = await newCanvas(context)
-  const promoted = await addUser(context, 'viewer')
-  const editor = await connectSynced(a.wsUrl, canvas, context.ws.token)
-  context.clients.push(editor)
-  const viewing = await connectSynced(b.wsUrl, canvas, promoted.token)
-  context.clients.push(viewing)
+  const { canvas, viewer: promoted, editor, viewing } = await editorAndViewer(context)
   await waitFor('the read-only notice', () =>
     viewing.notices.some((notice) => notice.type === 'read-only') ? true : undefined,
   )
@@ -436,15 +423,7 @@ test('a viewer promoted to editor while connected is told it may edit, and its e
     viewing.notices.find((notice) => notice.type === 'editable'),
     { type: 'editable', resyncRequired: false },
   )
-  addBlock(viewing.doc, {
-    id: 'block_promoted',
-    type: 'chart',
-    position: { x: 0, y: 0, w: 4, h: 2 },
-    author: 'p',
-  })
-  await waitFor('the edit to reach the other instance', () =>
-    toCanvasJSON(editor.doc).blocks.some((block) => block.id === 'block_promoted') ? true : undefined,
-  )
+  await addBlockSeenBy(viewing, editor, 'block_promoted', 0)
   await waitFor('the edit to be stored', async () =>
     (await blockIds(context.ws.api, canvas)).includes('block_promoted') ? true : undefined,
   )

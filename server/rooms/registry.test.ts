@@ -59,13 +59,18 @@ function connection(socket: FakeSocket, role: 'editor' | 'viewer' = 'editor'): C
   )
 }
 
-function updateMessage(update: Uint8Array): Uint8Array {
+/** A sync frame (type 0) of the given sync type, as a client sends it. */
+function syncMessage(syncType: SyncMessageType, payload: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, MessageType.Sync)
-  encoding.writeVarUint(encoder, SyncMessageType.Update)
-  encoding.writeVarUint8Array(encoder, update)
+  encoding.writeVarUint(encoder, syncType)
+  encoding.writeVarUint8Array(encoder, payload)
   return encoding.toUint8Array(encoder)
 }
+
+const updateMessage = (update: Uint8Array): Uint8Array => syncMessage(SyncMessageType.Update, update)
+const step1Message = (stateVector: Uint8Array): Uint8Array => syncMessage(SyncMessageType.Step1, stateVector)
+const step2Message = (update: Uint8Array): Uint8Array => syncMessage(SyncMessageType.Step2, update)
 
 function someUpdate(text: string): Uint8Array {
   const doc = new Y.Doc()
@@ -199,22 +204,6 @@ async function storeCompacted(store: DocumentStore, canvas: string, doc: Y.Doc):
     { canvasId: canvas, update: Y.encodeStateAsUpdate(doc), authorId: null },
   ])
   await store.compact(canvas, Y.encodeStateAsUpdate(doc), seq ?? 0)
-}
-
-function step1Message(stateVector: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.Sync)
-  encoding.writeVarUint(encoder, SyncMessageType.Step1)
-  encoding.writeVarUint8Array(encoder, stateVector)
-  return encoding.toUint8Array(encoder)
-}
-
-function step2Message(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.Sync)
-  encoding.writeVarUint(encoder, SyncMessageType.Step2)
-  encoding.writeVarUint8Array(encoder, update)
-  return encoding.toUint8Array(encoder)
 }
 
 const step1s = (socket: FakeSocket): Uint8Array[] =>
@@ -488,6 +477,18 @@ test("an update made on one instance reaches the other instance's extensions wit
   }
 })
 
+/** Loads three new canvases and journals one edit on each (so each needs a compaction). */
+async function editThreeCanvases(registry: RoomRegistry): Promise<string[]> {
+  const canvases = [randomUUID(), randomUUID(), randomUUID()]
+  for (const canvas of canvases) {
+    const writer = connection(new FakeSocket())
+    const room = await registry.attach(canvas, writer)
+    room.handleFrame(writer, updateMessage(someUpdate(canvas)))
+    await room.quiesce()
+  }
+  return canvases
+}
+
 test('the periodic sweep compacts every loaded room, one at a time, while they stay loaded', async ({
   db,
 }) => {
@@ -495,13 +496,7 @@ test('the periodic sweep compacts every loaded room, one at a time, while they s
   const bus = new MemoryBus()
   const registry = makeRegistry(store, bus, { unloadGraceMs: 60_000, compactIntervalMs: 50 })
   try {
-    const canvases = [randomUUID(), randomUUID(), randomUUID()]
-    for (const canvas of canvases) {
-      const writer = connection(new FakeSocket())
-      const room = await registry.attach(canvas, writer)
-      room.handleFrame(writer, updateMessage(someUpdate(canvas)))
-      await room.quiesce()
-    }
+    const canvases = await editThreeCanvases(registry)
     await waitFor('every journal folded', async () => {
       const stats = await Promise.all(canvases.map((canvas) => store.journalStats(canvas)))
       return stats.every((stat) => stat.entries === 0) ? true : undefined
@@ -531,13 +526,7 @@ test("a sweep lets the event loop run between two rooms' compactions", async ({ 
   const bus = new MemoryBus()
   const registry = makeRegistry(store, bus, { unloadGraceMs: 60_000, compactIntervalMs: 50 })
   try {
-    const canvases = [randomUUID(), randomUUID(), randomUUID()]
-    for (const canvas of canvases) {
-      const writer = connection(new FakeSocket())
-      const room = await registry.attach(canvas, writer)
-      room.handleFrame(writer, updateMessage(someUpdate(canvas)))
-      await room.quiesce()
-    }
+    await editThreeCanvases(registry)
     await waitFor('three compactions', () => (ranBetween.length >= 2 ? true : undefined))
     assert.ok(
       ranBetween.every((ran) => ran),

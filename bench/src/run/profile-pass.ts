@@ -7,7 +7,7 @@
  */
 import { cpSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { FanoutResult, StormResult } from '../load/jobs.ts'
+import type { FanoutJob, FanoutResult, StormResult } from '../load/jobs.ts'
 import { summarizeProfile } from '../report/cpuprofile.ts'
 import { storedDoc } from '../scenarios/docgen.ts'
 import { canvasNames } from '../scenarios/fanout-common.ts'
@@ -30,6 +30,34 @@ const evidence = (scenario: string, what: string, file: string): ProfileEvidence
   return { scenario, what, file: file.slice(REPO_DIR.length), ...summary }
 }
 
+/** Fan-out load at one fixed rate over `canvases` × 5 clients, profiling Jabiru over the measured window only. */
+const profiledFanout = async (
+  server: RunningServer,
+  canvases: FanoutJob['canvases'],
+  load: { readonly rate: number; readonly warmupMs: number; readonly measureMs: number },
+  file: string,
+): Promise<void> => {
+  await runJob<FanoutResult>(
+    {
+      kind: 'fanout',
+      canvases,
+      clientsPerCanvas: 5,
+      rates: [load.rate],
+      warmupMs: load.warmupMs,
+      measureMs: load.measureMs,
+      drainMs: 2000,
+      paddingChars: 60,
+      stopAfterFailedSteps: 1,
+      p99LimitMs: 10,
+    },
+    async (name) => {
+      if (name === 'measure-start') await server.startProfile()
+      if (name === 'measure-end') await server.stopProfile(file)
+    },
+    120_000,
+  )
+}
+
 export const profileJabiru = async (
   workDir: string,
   outDir: string,
@@ -47,25 +75,7 @@ export const profileJabiru = async (
     try {
       const runId = `${benchId}prof2`
       const canvases = await server.canvases(canvasNames(runId, 'p2', 10), runId)
-      await runJob<FanoutResult>(
-        {
-          kind: 'fanout',
-          canvases,
-          clientsPerCanvas: 5,
-          rates: [2000],
-          warmupMs: 1000,
-          measureMs: 5000,
-          drainMs: 2000,
-          paddingChars: 60,
-          stopAfterFailedSteps: 1,
-          p99LimitMs: 10,
-        },
-        async (name) => {
-          if (name === 'measure-start') await server.startProfile()
-          if (name === 'measure-end') await server.stopProfile(s2File)
-        },
-        120_000,
-      )
+      await profiledFanout(server, canvases, { rate: 2000, warmupMs: 1000, measureMs: 5000 }, s2File)
       out.push(evidence('S2', 'journal on, 2,000 updates/s over 10 canvases × 5 clients, 5 s window', s2File))
       log('profile pass: S2 done')
     } finally {
@@ -123,25 +133,7 @@ export const profileJabiru = async (
         restart: false,
         env: { COMPACT_INTERVAL_MS: String(JABIRU_COMPACT_INTERVAL_MS) },
       })
-      await runJob<FanoutResult>(
-        {
-          kind: 'fanout',
-          canvases: targets,
-          clientsPerCanvas: 5,
-          rates: [1000],
-          warmupMs: 2000,
-          measureMs: 8000,
-          drainMs: 2000,
-          paddingChars: 60,
-          stopAfterFailedSteps: 1,
-          p99LimitMs: 10,
-        },
-        async (name) => {
-          if (name === 'measure-start') await server.startProfile()
-          if (name === 'measure-end') await server.stopProfile(s7File)
-        },
-        120_000,
-      )
+      await profiledFanout(server, targets, { rate: 1000, warmupMs: 2000, measureMs: 8000 }, s7File)
       out.push(
         evidence(
           'S7',
