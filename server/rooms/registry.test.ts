@@ -260,6 +260,32 @@ test('stored canvas: joiners get the stored bytes, and the Y.Doc is built only w
   assert.equal(fresh.getMap('meta').toJSON(), { name: 'stored', title: 'after load' })
 })
 
+test("a stored state that does not apply closes the room's connections with 4503, stores nothing, and the next connect loads afresh", async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  const garbage = Uint8Array.of(1, 1, 1, 1)
+  assert.throws(() => Y.applyUpdate(new Y.Doc(), garbage))
+  const [seq] = await store.appendJournal([{ canvasId: canvas, update: someUpdate('x'), authorId: null }])
+  await store.compact(canvas, garbage, seq ?? 0)
+  const viewerSocket = new FakeSocket()
+  const viewer = connection(viewerSocket, 'viewer')
+  const editorSocket = new FakeSocket()
+  const editor = connection(editorSocket)
+  const room = await registry.attach(canvas, viewer)
+  await registry.attach(canvas, editor)
+  const loadsBefore = store.loads
+  room.handleFrame(editor, updateMessage(someUpdate('lost?')))
+  assert.is(editorSocket.closed?.code, CloseCode.LoadFailed)
+  assert.is(viewerSocket.closed?.code, CloseCode.LoadFailed, 'every connection of the room')
+  await room.quiesce()
+  assert.is((await store.journalStats(canvas)).entries, 0, 'the update was not journaled')
+  const next = await registry.attach(canvas, connection(new FakeSocket()))
+  assert.is.not(next, room, 'a new room')
+  assert.is(store.loads, loadsBefore + 1, 'loaded again')
+})
+
 test('a joiner of an unbuilt room that sent no sync step 1 yet is asked for its state when the room is built', async ({
   store,
   registry,

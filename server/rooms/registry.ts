@@ -79,6 +79,12 @@ export class RoomRegistry {
         case 'live':
           if (entry.unloadTimer !== null) clearTimeout(entry.unloadTimer)
           entry.unloadTimer = null
+          if (entry.room.isUnreadable) {
+            // Its stored state failed to apply (Room.doc); it already closed its connections. Load afresh.
+            entry.room.destroy()
+            this.entries.delete(canvasId)
+            continue
+          }
           return entry.room
         case 'loading':
           return entry.room

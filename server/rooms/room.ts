@@ -11,6 +11,7 @@ import {
   type DecodedUpdate,
   decodeInbound,
   encodeAwarenessEntries,
+  type InboundMessage,
   isEmptyStateVector,
   isEmptyUpdate,
   ProtocolError,
@@ -34,6 +35,14 @@ export interface RoomDeps {
 /** Awareness changes made by the room itself when a connection goes away. */
 const AWARENESS_CLOSED = 'connection-closed'
 const AWARENESS_REMOTE = 'remote-instance'
+
+/** The stored state of a canvas could not be applied to a Y.Doc (found when a room first needed its document). */
+export class StoredStateError extends Error {
+  override readonly name = 'StoredStateError'
+  constructor(canvasId: string, cause: unknown) {
+    super(`stored state of canvas ${canvasId} could not be applied`, { cause })
+  }
+}
 
 /** Applies stored state + journal tail to `doc`; an entry that fails to apply is logged and skipped, never fatal. */
 export function applyStored(
@@ -89,6 +98,8 @@ export class Room implements RoomView {
    * (an update, a client holding part of it, a REST read, a version) builds it.
    */
   private unbuiltState: Uint8Array | null = null
+  /** Set when building the Y.Doc from the stored state failed; every later use of `doc` throws it. */
+  private unreadable: StoredStateError | null = null
 
   private constructor(
     readonly canvasId: string,
@@ -116,10 +127,21 @@ export class Room implements RoomView {
    * with an empty state vector that they hold nothing) are sent our sync step 1 now, so they send what we lack.
    */
   get doc(): Y.Doc {
+    if (this.unreadable !== null) throw this.unreadable
     const state = this.unbuiltState
     if (state === null) return this.ydoc
     this.unbuiltState = null
-    Y.applyUpdate(this.ydoc, state, LOAD_ORIGIN)
+    try {
+      Y.applyUpdate(this.ydoc, state, LOAD_ORIGIN)
+    } catch (error) {
+      // What a failed load used to be, found late: the room serves nobody from now on (never an empty document that
+      // a compaction could store over the real one). The registry drops it, and the next connect loads again.
+      this.unreadable = new StoredStateError(this.canvasId, error)
+      this.deps.log.error({ err: error, canvasId: this.canvasId }, 'stored canvas state could not be applied')
+      this.storedStateFrame = null
+      this.closeAll(CloseCode.LoadFailed)
+      throw this.unreadable
+    }
     this.watchFirstChange()
     let step1: Uint8Array | null = null
     for (const connection of this.connections) {
@@ -134,6 +156,11 @@ export class Room implements RoomView {
   /** Whether the Y.Doc was built (for tests and metrics; see `doc`). */
   get isBuilt(): boolean {
     return this.unbuiltState === null
+  }
+
+  /** The stored state turned out not to apply: the room must be dropped (see `doc`). */
+  get isUnreadable(): boolean {
+    return this.unreadable !== null
   }
 
   private watchFirstChange(): void {
@@ -250,7 +277,7 @@ export class Room implements RoomView {
 
   handleFrame(connection: Connection, data: Uint8Array): void {
     if (!connection.isOpen) return
-    let message: ReturnType<typeof decodeInbound>
+    let message: InboundMessage
     try {
       message = decodeInbound(data)
     } catch (error) {
@@ -262,6 +289,20 @@ export class Room implements RoomView {
       connection.close(CloseCode.BadMessage, error.message)
       return
     }
+    try {
+      this.dispatch(connection, message)
+    } catch (error) {
+      // The room already closed every connection (see `doc`); anything else is a bug, never a crash of the server.
+      if (error instanceof StoredStateError) return
+      this.deps.log.error(
+        { err: error, canvasId: this.canvasId, connectionId: connection.id },
+        'frame failed',
+      )
+      connection.close(CloseCode.InternalError)
+    }
+  }
+
+  private dispatch(connection: Connection, message: InboundMessage): void {
     switch (message.type) {
       case 'sync-step1':
         this.answerSyncStep1(connection, message.stateVector)
@@ -485,7 +526,12 @@ export class Room implements RoomView {
     const own = message.origin === this.deps.bus.instanceId
     switch (message.kind) {
       case 'update':
-        if (!own) this.applyRemote(message.update, message.seq, message.origin, message.authorId ?? null)
+        if (own) return
+        try {
+          this.applyRemote(message.update, message.seq, message.origin, message.authorId ?? null)
+        } catch (error) {
+          if (!(error instanceof StoredStateError)) throw error
+        }
         return
       case 'awareness':
         if (own) return
@@ -564,7 +610,8 @@ export class Room implements RoomView {
   }
 
   get needsCompaction(): boolean {
-    return this.deps.journal.durable && this.seqs.contiguous > this.compactedSeq
+    // An unreadable room has no document to compact; its journal keeps the updates for the next load.
+    return this.deps.journal.durable && this.unreadable === null && this.seqs.contiguous > this.compactedSeq
   }
 
   /**
