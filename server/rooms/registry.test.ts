@@ -206,6 +206,25 @@ async function storeCompacted(store: DocumentStore, canvas: string, doc: Y.Doc):
   await store.compact(canvas, Y.encodeStateAsUpdate(doc), seq ?? 0)
 }
 
+/** A viewer, then an editor, attached to the canvas's room. */
+async function viewerAndEditor(registry: RoomRegistry, canvas: string) {
+  const viewerSocket = new FakeSocket()
+  const viewer = connection(viewerSocket, 'viewer')
+  const editorSocket = new FakeSocket()
+  const editor = connection(editorSocket)
+  const room = await registry.attach(canvas, viewer)
+  await registry.attach(canvas, editor)
+  return { room, viewer, viewerSocket, editor, editorSocket }
+}
+
+/** Stores a compacted canvas whose meta name is "stored"; returns its document. */
+async function storeNamedCanvas(store: DocumentStore, canvas: string): Promise<Y.Doc> {
+  const stored = new Y.Doc()
+  stored.getMap('meta').set('name', 'stored')
+  await storeCompacted(store, canvas, stored)
+  return stored
+}
+
 const step1s = (socket: FakeSocket): Uint8Array[] =>
   socket.frames.filter((frame) => frame[0] === MessageType.Sync && frame[1] === SyncMessageType.Step1)
 
@@ -214,9 +233,7 @@ test('stored canvas: joiners get the stored bytes, and the Y.Doc is built only w
   registry,
   canvas,
 }) => {
-  const stored = new Y.Doc()
-  stored.getMap('meta').set('name', 'stored')
-  await storeCompacted(store, canvas, stored)
+  const stored = await storeNamedCanvas(store, canvas)
   const storedState = Y.encodeStateAsUpdate(stored)
 
   const viewerSocket = new FakeSocket()
@@ -269,12 +286,7 @@ test("a stored state that does not apply closes the room's connections with 4503
   assert.throws(() => Y.applyUpdate(new Y.Doc(), garbage))
   const [seq] = await store.appendJournal([{ canvasId: canvas, update: someUpdate('x'), authorId: null }])
   await store.compact(canvas, garbage, seq ?? 0)
-  const viewerSocket = new FakeSocket()
-  const viewer = connection(viewerSocket, 'viewer')
-  const editorSocket = new FakeSocket()
-  const editor = connection(editorSocket)
-  const room = await registry.attach(canvas, viewer)
-  await registry.attach(canvas, editor)
+  const { room, viewerSocket, editor, editorSocket } = await viewerAndEditor(registry, canvas)
   const loadsBefore = store.loads
   room.handleFrame(editor, updateMessage(someUpdate('lost?')))
   assert.is(editorSocket.closed?.code, CloseCode.LoadFailed)
@@ -291,9 +303,7 @@ test('a joiner of an unbuilt room that sent no sync step 1 yet is asked for its 
   registry,
   canvas,
 }) => {
-  const stored = new Y.Doc()
-  stored.getMap('meta').set('name', 'stored')
-  await storeCompacted(store, canvas, stored)
+  const stored = await storeNamedCanvas(store, canvas)
   const quietSocket = new FakeSocket()
   const quiet = connection(quietSocket)
   const room = await registry.attach(canvas, quiet)
@@ -324,12 +334,7 @@ test('a client already holding the canvas: its reply with the whole delete set i
   await storeCompacted(store, canvas, stored)
   const journaled = (await store.journalStats(canvas)).entries
 
-  const viewerSocket = new FakeSocket()
-  const viewer = connection(viewerSocket, 'viewer')
-  const editorSocket = new FakeSocket()
-  const editor = connection(editorSocket)
-  const room = await registry.attach(canvas, viewer)
-  await registry.attach(canvas, editor)
+  const { room, viewer, viewerSocket, editor, editorSocket } = await viewerAndEditor(registry, canvas)
   // What a stock client holding the canvas answers to our sync step 1: no structs, the whole delete set.
   const reply = Y.encodeStateAsUpdate(stored, Y.encodeStateVector(stored))
   assert.ok(reply.length > 2, 'the reply carries the delete set')
