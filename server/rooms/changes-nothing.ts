@@ -7,9 +7,8 @@ import type { DecodedUpdate } from './inbound.ts'
  *
  * Why it matters: a client that already holds the document answers the server's sync step 1 with an update that has
  * no new structs but the document's whole delete set (Yjs cannot diff delete sets by state vector). That happens on
- * every reconnect of a stock y-websocket provider, and for joiners primed from stored bytes (they get the state
- * before our step 1). Journaled and relayed, it costs tens of KB per join on a canvas with history; from a viewer it
- * would be refused as an edit. Such an update is already durable and already relayed (the doc only holds what was
+ * every reconnect of a stock y-websocket provider (it keeps its Y.Doc across reconnects). Journaled and relayed, it
+ * costs tens of KB per reconnect on a canvas with history; from a viewer it would be refused as an edit. Such an update is already durable and already relayed (the doc only holds what was
  * journaled), so dropping it is safe.
  *
  * Cost: O(1) for an update with a new struct (the common case, decided at its first struct); for a delete-only
