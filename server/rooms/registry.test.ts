@@ -17,7 +17,7 @@ import { createLogger } from '../logger.ts'
 import { Connection } from './connection.ts'
 import type { RoomExtension } from './extensions.ts'
 import { GroupCommitJournal } from './journal.ts'
-import { RoomLoadError, RoomRegistry } from './registry.ts'
+import { RoomLoadError, RoomRegistry, readCanvasDoc } from './registry.ts'
 
 /** A socket double that records frames and close calls (the Room only sends, closes and pings). */
 class FakeSocket {
@@ -243,6 +243,10 @@ test('stored canvas: joiners get the stored bytes, and the Y.Doc is built only w
   assert.equal(viewerSocket.step2s().map(syncPayload), [storedState], 'the stored bytes themselves')
   assert.is(step1s(viewerSocket).length, 0, 'a client holding nothing is not asked for anything')
   assert.not.ok(room.isBuilt, 'a joiner holding nothing does not build the document')
+  const copy = await readCanvasDoc(registry, store, canvas, createLogger('silent'))
+  assert.is(copy.getMap('meta').get('name'), 'stored')
+  copy.destroy()
+  assert.not.ok(room.isBuilt, 'nor does a private copy for a REST change')
 
   // A client holding part of the canvas (a reconnect) needs a diff: the document is built, and it is asked
   // (sync step 1) for what it has that the room lacks.

@@ -301,7 +301,7 @@ export async function readCanvasDoc(
   const live = registry.peek(canvasId)
   const doc = new Y.Doc()
   if (live !== null) {
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(live.doc))
+    Y.applyUpdate(doc, live.encodeState())
     return doc
   }
   applyStored(doc, await documents.loadDocument(canvasId), LOAD_ORIGIN, log)

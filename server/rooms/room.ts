@@ -153,6 +153,16 @@ export class Room implements RoomView {
     return this.ydoc
   }
 
+  /**
+   * The whole canvas as one update: the stored bytes themselves while the Y.Doc is not built (a copy of the canvas
+   * for a REST change need not build the room's document, ~200 ms and its memory for a large canvas), else an
+   * encoding of the Y.Doc.
+   */
+  encodeState(): Uint8Array {
+    if (this.unreadable !== null) throw this.unreadable
+    return this.unbuiltState ?? Y.encodeStateAsUpdate(this.ydoc)
+  }
+
   /** Whether the Y.Doc was built (for tests and metrics; see `doc`). */
   get isBuilt(): boolean {
     return this.unbuiltState === null
