@@ -37,9 +37,10 @@ async function openHistoryStores(config: Config, sqlStores: () => HistoryStores)
 }
 
 async function main(log: Logger, config: Config): Promise<void> {
-  const sqlTarget = sqlTargetFor(config, (error) =>
-    log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool reconnects'),
-  )
+  const sqlTarget = sqlTargetFor(config, {
+    onIdleError: (error) => log.warn({ err: error }, 'idle PostgreSQL connection lost; the pool reconnects'),
+    onWarning: (message) => log.warn(message),
+  })
   const db = openSqlDatabase(sqlTarget)
   const applied = await migrateToLatest(db)
   for (const migration of applied) log.info({ migration: migration.migrationName }, 'migration applied')

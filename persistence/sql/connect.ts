@@ -1,8 +1,7 @@
-import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
-import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import type { Database } from '../../schema/database.ts'
+import { PGliteThread, PGliteThreadDialect } from './pglite/thread.ts'
 
 export type SqlTarget =
   | {
@@ -15,8 +14,13 @@ export type SqlTarget =
        */
       readonly onIdleError?: (error: Error) => void
     }
-  /** `dataDir` null = in-memory PGlite (tests). */
-  | { readonly kind: 'pglite'; readonly dataDir: string | null }
+  /** `dataDir` null = in-memory PGlite (tests). PGlite runs on its own thread (pglite/thread.ts). */
+  | {
+      readonly kind: 'pglite'
+      readonly dataDir: string | null
+      /** What the database thread could not do without failing (e.g. lower its priority); default console.warn. */
+      readonly onWarning?: (message: string) => void
+    }
 
 // pg returns int8 as strings to avoid precision loss; our bigints (journal seqs) stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
@@ -33,8 +37,11 @@ export function openSqlDatabase(target: SqlTarget): Kysely<Database> {
       return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     }
     case 'pglite': {
-      const client = target.dataDir === null ? new PGlite() : new PGlite(target.dataDir)
-      return new Kysely<Database>({ dialect: new PGliteDialect(client) })
+      const thread = new PGliteThread(
+        { dataDir: target.dataDir },
+        target.onWarning ?? ((message) => console.warn(message)),
+      )
+      return new Kysely<Database>({ dialect: new PGliteThreadDialect(thread) })
     }
     default: {
       const never: never = target
