@@ -45,7 +45,7 @@ export class PGliteThread {
     private readonly warn: (message: string) => void,
   ) {
     this.worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: options })
-    // Idle, the thread does not keep the process alive; it does while a request is in flight (see `request`).
+    // Idle, the thread does not keep the process alive; it does while someone waits for it (see `referenced`).
     this.worker.unref()
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (message: WorkerReply) => {
@@ -98,11 +98,15 @@ export class PGliteThread {
 
   /** Closes the database (PGlite checkpoints and flushes), then ends the thread. */
   async close(): Promise<void> {
-    if (this.failure === null) {
-      const reply = await this.request((id) => ({ kind: 'close', id }))
-      if (reply.kind === 'failed') throw deserializeError(reply.error, 'closing the embedded database failed')
+    try {
+      if (this.failure === null) {
+        const reply = await this.request((id) => ({ kind: 'close', id }))
+        if (reply.kind === 'failed') throw deserializeError(reply.error, 'closing the embedded database failed')
+      }
+    } finally {
+      // Even when PGlite failed to close: the failure is thrown to the caller, the thread does not outlive it.
+      await this.worker.terminate()
     }
-    await this.worker.terminate()
   }
 
   /** Resolves once the database is open; rejects with the reason it could not be. */
