@@ -14,11 +14,20 @@ export type ConnectionState =
   | { readonly kind: 'read-only'; readonly reason: string }
   | { readonly kind: 'closing'; readonly code: CloseCode }
 
+/**
+ * A connection id (a UUID), flat in memory. Node builds `randomUUID()`'s string by concatenation, and V8 keeps such
+ * a string as a tree of 15 pieces, about 470 bytes (measured in a heap snapshot), for as long as it lives: here,
+ * the connection's whole life.
+ */
+function newConnectionId(): string {
+  return Buffer.from(randomUUID(), 'latin1').toString('latin1')
+}
+
 /** Past this many bytes queued in the socket the client is too slow to follow the room: it is disconnected. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 
 export class Connection {
-  readonly id = randomUUID()
+  readonly id = newConnectionId()
   /** Awareness client ids this connection introduced; it may update or remove only these. */
   readonly awarenessClientIds = new Set<number>()
   /**

@@ -2,6 +2,9 @@
  * A token bucket: holds up to `capacity` tokens, refilled continuously at `ratePerSecond`. `take(n)` spends n
  * tokens if available. Time comes from a monotonic clock (performance.now) so wall-clock jumps change nothing.
  */
+/** Shared by every bucket (a default written inline would be a new closure per bucket, two per connection). */
+const monotonicNow = (): number => performance.now()
+
 export class TokenBucket {
   private tokens: number
   private last: number
@@ -9,7 +12,7 @@ export class TokenBucket {
   constructor(
     private readonly ratePerSecond: number,
     private readonly capacity: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicNow,
   ) {
     if (!(ratePerSecond > 0) || !(capacity > 0)) {
       throw new RangeError(`token bucket needs a positive rate and capacity (${ratePerSecond}, ${capacity})`)
