@@ -23,7 +23,8 @@ export type WorkerReply =
   | {
       readonly kind: 'result'
       readonly id: number
-      readonly rows: readonly unknown[]
+      /** The receiver's own array (messages are structured clones): no need to copy it again. */
+      readonly rows: unknown[]
       readonly affectedRows: number | null
     }
   | { readonly kind: 'failed'; readonly id: number; readonly error: SerializedError }

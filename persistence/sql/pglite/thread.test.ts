@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { once } from '../../../test/support/wait.ts'
 import { isUniqueViolation } from '../bytes.ts'
 import { openSqlDatabase } from '../connect.ts'
 
@@ -126,10 +127,15 @@ test('an idle database thread does not keep the process alive', async () => {
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString()
   })
-  const deadline = setTimeout(() => child.kill('SIGKILL'), 60_000)
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
-  clearTimeout(deadline)
-  assert.is(code, 0, 'the script ended by itself (not killed at the deadline)')
+  const code = await once<number | null>(
+    (listener) => {
+      child.once('exit', listener)
+      return () => child.off('exit', listener)
+    },
+    'the script to end by itself',
+    60_000,
+  ).finally(() => child.kill('SIGKILL'))
+  assert.is(code, 0, 'the script ended by itself')
   assert.is(output.trim(), '42', 'the query was answered before the process ended')
 })
 

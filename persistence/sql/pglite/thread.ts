@@ -88,7 +88,7 @@ export class PGliteThread {
     const reply = await this.request((id) => ({ kind: 'query', id, sql, params }))
     switch (reply.kind) {
       case 'result':
-        return { rows: [...reply.rows], affectedRows: reply.affectedRows }
+        return { rows: reply.rows, affectedRows: reply.affectedRows }
       case 'failed':
         throw deserializeError(reply.error)
       default:
@@ -101,7 +101,8 @@ export class PGliteThread {
     try {
       if (this.failure === null) {
         const reply = await this.request((id) => ({ kind: 'close', id }))
-        if (reply.kind === 'failed') throw deserializeError(reply.error, 'closing the embedded database failed')
+        if (reply.kind === 'failed')
+          throw deserializeError(reply.error, 'closing the embedded database failed')
       }
     } finally {
       // Even when PGlite failed to close: the failure is thrown to the caller, the thread does not outlive it.
