@@ -394,7 +394,7 @@ export function documentStoreConformance(name: string, factory: DocumentStoreHar
     }
     const compactor = async (): Promise<void> => {
       while (!appendersDone) {
-        // Embedded PGlite resolves queries in microtasks only: yield so the appenders' turns come round.
+        // A store may answer in microtasks only (the memory store): yield so the appenders' turns come round.
         await new Promise((resolve) => setImmediate(resolve))
         const loaded = await store().loadDocument(canvasId)
         const last = loaded.journal.at(-1)

@@ -146,9 +146,10 @@ export class RoomRegistry {
 
   /**
    * One room at a time: each compaction encodes its document synchronously, so starting them all in one tick would
-   * stall every room for the sum of the encodings. The sweep also yields to the event loop between rooms: embedded
-   * PGlite resolves its queries in microtasks, so awaiting a compaction alone never lets I/O in, and a sweep of ten
-   * 200 KB canvases was one ~190 ms stall (bench S7). A sweep still running when the next is due skips that turn.
+   * stall every room for the sum of the encodings. The sweep also yields to the event loop between rooms: a store
+   * that answers in microtasks (the memory store; PGlite did before it had its own thread) never lets I/O in between
+   * compactions, and a sweep of ten 200 KB canvases was one ~190 ms stall (bench S7). A sweep still running when the
+   * next is due skips that turn.
    */
   private async compactAll(): Promise<void> {
     if (this.sweeping) return
