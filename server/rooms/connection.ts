@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { WebSocket } from 'ws'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
+import { type Corkable, writeCoalescer } from '../ws/write-coalescer.ts'
 import type { Access, Principal } from './principal.ts'
 
 /**
@@ -48,6 +49,8 @@ export class Connection {
     readonly socket: WebSocket,
     readonly principal: Principal,
     access: Access,
+    /** The socket ws writes to: held corked until the tick ends, so a tick's frames leave in one write. */
+    private readonly wire: Corkable | null = null,
   ) {
     this.stateValue = access.kind === 'edit' ? { kind: 'editing' } : { kind: 'read-only', reason: 'viewer' }
   }
@@ -71,6 +74,7 @@ export class Connection {
       this.close(CloseCode.TooSlow)
       return
     }
+    if (this.wire !== null) writeCoalescer.hold(this.wire)
     this.socket.send(frame, { binary: true })
   }
 

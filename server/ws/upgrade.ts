@@ -93,7 +93,7 @@ export class CollabUpgradeHandler {
           refuse(socket, result.status, result.message)
           return
         }
-        this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, result))
+        this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, socket, result))
       },
       (error: unknown) => {
         this.deps.log.error({ err: error }, 'upgrade failed')
@@ -128,8 +128,8 @@ export class CollabUpgradeHandler {
     return {
       ok: true,
       canvasId: access.canvasId,
-      connection: (ws: WebSocket) => {
-        const connection = new Connection(ws, identity.principal, accessForRole(access.role))
+      connection: (ws: WebSocket, wire: Duplex) => {
+        const connection = new Connection(ws, identity.principal, accessForRole(access.role), wire)
         // The times the reads started (those of the cached results when reused, never "now"): live revocation
         // re-checks a joining connection if a change may have committed after them (revocation-extension.ts).
         recordConnectionGrant(connection, { authorizedAt, linkToken })
@@ -138,8 +138,9 @@ export class CollabUpgradeHandler {
     }
   }
 
-  private accept(ws: WebSocket, authorized: Authorized): void {
-    const connection = authorized.connection(ws)
+  /** `wire` is the upgraded socket, the stream `ws` writes its frames to. */
+  private accept(ws: WebSocket, wire: Duplex, authorized: Authorized): void {
+    const connection = authorized.connection(ws, wire)
     this.connections.add(connection)
     const { log, registry } = this.deps
     // Frames that arrive while the room loads are queued, then handled in order.
@@ -200,7 +201,7 @@ export class CollabUpgradeHandler {
 interface Authorized {
   readonly ok: true
   readonly canvasId: string
-  readonly connection: (ws: WebSocket) => Connection
+  readonly connection: (ws: WebSocket, wire: Duplex) => Connection
 }
 
 interface Refused {
