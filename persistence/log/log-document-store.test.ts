@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -20,7 +21,7 @@ import { openSqlDatabase } from '../sql/connect.ts'
 import { SqlDocumentStates } from '../sql/document-states.ts'
 import { SqlDocumentStore } from '../sql/document-store.ts'
 import { LogDocumentStore } from './log-document-store.ts'
-import { decodeRecords, encodeRecords } from './record.ts'
+import { decodeRecords, encodeRecords, locateRecordsAfter } from './record.ts'
 
 /**
  * What only the local log has to prove: what survives closing and reopening the directory (seqs, torn tails,
@@ -161,6 +162,91 @@ test('a garbled record (bad checksum) ends the log there', () => {
     ['good'],
   )
   assert.ok(decoded.validLength < garbled.length)
+})
+
+test('a compaction keeps the entries after its seq byte for byte, with their authors, across a reopen', async () => {
+  const f = await fixture()
+  try {
+    const canvasId = randomUUID()
+    const author = randomUUID()
+    const first = await f.open()
+    await first.appendJournal(['a', 'b', 'c'].map((t) => entry(canvasId, t)))
+    await first.appendJournal([entry(canvasId, 'dd', author), entry(canvasId, 'eee')])
+    const path = join(f.dir, `${canvasId}.log`)
+    const before = readFileSync(path)
+    assert.equal(await first.compact(canvasId, encoder.encode('abc'), 3), { written: true, stateSeq: 3 })
+    const tail = decodeRecords(before).records.slice(3)
+    assert.equal(readFileSync(path), encodeRecords(tail), 'the kept records, unchanged')
+    assert.equal(await first.journalStats(canvasId), { entries: 2, bytes: 5 })
+    assert.equal(await first.appendJournal([entry(canvasId, 'f')]), [6])
+    await first.close()
+
+    const second = await f.open()
+    const loaded = await second.loadDocument(canvasId)
+    assert.is(loaded.stateSeq, 3)
+    assert.equal(tokens(loaded.journal), ['dd', 'eee', 'f'])
+    assert.equal(
+      loaded.journal.map((e) => e.seq),
+      [4, 5, 6],
+    )
+    assert.equal(
+      loaded.journal.map((e) => e.authorId),
+      [author, null, null],
+    )
+    await second.close()
+  } finally {
+    await f.dispose()
+  }
+})
+
+test('locating the records after a seq checks the kept ones and says when the log needs a full decode', () => {
+  const records = [1, 2, 3, 4].map((seq) => ({
+    seq,
+    createdAt: 0,
+    authorId: seq === 3 ? randomUUID() : null,
+    update: encoder.encode('x'.repeat(seq)),
+  }))
+  const data = encodeRecords(records)
+  const firstTwo = encodeRecords(records.slice(0, 2)).length
+  assert.equal(locateRecordsAfter(data, 2), { offset: firstTwo, entries: 2, updateBytes: 7, intact: true })
+  assert.equal(locateRecordsAfter(data, 0), { offset: 0, entries: 4, updateBytes: 10, intact: true })
+  assert.equal(locateRecordsAfter(data, 4), { offset: data.length, entries: 0, updateBytes: 0, intact: true })
+  assert.equal(locateRecordsAfter(new Uint8Array(0), 7), {
+    offset: 0,
+    entries: 0,
+    updateBytes: 0,
+    intact: true,
+  })
+
+  const garbledLast = Buffer.from(data)
+  garbledLast[garbledLast.length - 1] = (garbledLast.at(-1) ?? 0) ^ 0xff
+  assert.not.ok(locateRecordsAfter(garbledLast, 2).intact, 'a kept record with a bad checksum')
+  assert.ok(locateRecordsAfter(garbledLast, 4).intact, 'dropped records are not checksummed')
+  assert.not.ok(locateRecordsAfter(data.subarray(0, data.length - 2), 0).intact, 'a torn tail')
+  const reordered = Buffer.concat([encodeRecords(records.slice(1, 2)), encodeRecords(records.slice(0, 1))])
+  assert.not.ok(locateRecordsAfter(reordered, 0).intact, 'seqs that do not ascend')
+})
+
+test('a compaction of a log with a garbled record keeps the valid entries after its seq', async () => {
+  const f = await fixture()
+  try {
+    const canvasId = randomUUID()
+    const first = await f.open()
+    await first.appendJournal(['a', 'b', 'c'].map((t) => entry(canvasId, t)))
+    const path = join(f.dir, `${canvasId}.log`)
+    const garbled = readFileSync(path)
+    garbled[garbled.length - 1] = (garbled.at(-1) ?? 0) ^ 0xff
+    writeFileSync(path, garbled)
+    assert.equal(await first.compact(canvasId, encoder.encode('a'), 1), { written: true, stateSeq: 1 })
+    assert.equal(
+      decodeRecords(readFileSync(path)).records.map((r) => decoder.decode(r.update)),
+      ['b'],
+      'the garbled record is not copied',
+    )
+    await first.close()
+  } finally {
+    await f.dispose()
+  }
 })
 
 test('a compaction that committed its state but died before rewriting the log: covered entries are dropped at open', async () => {

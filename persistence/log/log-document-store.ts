@@ -32,7 +32,7 @@ import type {
   StoredDocument,
 } from '../ports.ts'
 import type { SqlDocumentStates } from '../sql/document-states.ts'
-import { decodeRecords, encodeRecords, type LogRecord } from './record.ts'
+import { decodeRecords, encodeRecords, type LogRecord, locateRecordsAfter } from './record.ts'
 
 export interface LogDocumentStoreOptions {
   /** Directory of the log files (one per canvas); created if missing. */
@@ -257,28 +257,42 @@ export class LogDocumentStore implements DocumentStore {
 
   /** Keeps only entries with seq > stateSeq: rewrites the file (tmp + rename) or removes it when none remain. */
   #dropThrough(canvasId: string, stateSeq: number): void {
-    const path = this.#path(canvasId)
-    const records = this.#readRecords(canvasId)
-    const kept = records.filter((record) => record.seq > stateSeq)
     const log = this.#known(canvasId)
     log.lastSeq = Math.max(log.lastSeq, stateSeq)
     log.stateSeq = Math.max(log.stateSeq, stateSeq)
+    const data = this.#readFile(canvasId)
+    // The common case, a log this store wrote: copy the kept tail's bytes as they are. Anything unexpected takes
+    // the slow path, which decodes every record and re-encodes the valid ones it keeps.
+    const tail = locateRecordsAfter(data, stateSeq)
+    if (tail.intact) {
+      if (tail.offset === 0) return
+      this.#replaceLog(canvasId, data.subarray(tail.offset))
+      log.entries = tail.entries
+      log.bytes = tail.updateBytes
+      return
+    }
+    const records = decodeRecords(data).records
+    const kept = records.filter((record) => record.seq > stateSeq)
     if (kept.length === records.length) return
+    this.#replaceLog(canvasId, encodeRecords(kept))
+    log.entries = kept.length
+    log.bytes = kept.reduce((sum, record) => sum + record.update.length, 0)
+  }
+
+  /** Makes `data` the canvas's whole log (tmp + rename), or removes the log when `data` is empty. */
+  #replaceLog(canvasId: string, data: Uint8Array): void {
+    const log = this.#known(canvasId)
+    const path = this.#path(canvasId)
     this.#closeFd(canvasId)
-    if (kept.length === 0) {
+    if (data.length === 0) {
       rmSync(path, { force: true })
-      if (this.#fsync) this.#syncDirectory()
-      log.size = 0
     } else {
-      const data = encodeRecords(kept)
       const tmp = `${path}.tmp`
       writeFileSync(tmp, data, { flush: this.#fsync })
       renameSync(tmp, path)
-      if (this.#fsync) this.#syncDirectory()
-      log.size = data.length
     }
-    log.entries = kept.length
-    log.bytes = kept.reduce((sum, record) => sum + record.update.length, 0)
+    if (this.#fsync) this.#syncDirectory()
+    log.size = data.length
   }
 
   #fd(canvasId: string): number {
@@ -320,18 +334,21 @@ export class LogDocumentStore implements DocumentStore {
   // -- reading ---------------------------------------------------------------------------------------------------
 
   #readRecords(canvasId: string): LogRecord[] {
+    return decodeRecords(this.#readFile(canvasId)).records
+  }
+
+  /** The canvas's log file as it is on disk; empty when there is none. */
+  #readFile(canvasId: string): Buffer {
     const path = this.#path(canvasId)
     // Most canvases loaded have no log (compacted when last unloaded): a stat that cannot throw, rather than a
     // failed open turned into an exception with a stack trace on every cold load.
-    if (fileSize(path) === 0) return []
-    let data: Buffer
+    if (fileSize(path) === 0) return Buffer.alloc(0)
     try {
-      data = readFileSync(path)
+      return readFileSync(path)
     } catch (error) {
-      if (isMissingFile(error)) return []
+      if (isMissingFile(error)) return Buffer.alloc(0)
       throw error
     }
-    return decodeRecords(data).records
   }
 
   #readLog(canvasId: string): JournalEntry[] {

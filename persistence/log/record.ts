@@ -87,3 +87,52 @@ export function decodeRecords(data: Uint8Array): DecodedLog {
   }
   return { records, validLength: offset }
 }
+
+/** Where the records that follow a seq start in a log, as found by `locateRecordsAfter`. */
+export interface RecordsAfter {
+  /** Byte offset of the first record whose seq exceeds the given one; the data's length when none does. */
+  readonly offset: number
+  /** Records from `offset` to the end, and the bytes of their updates. */
+  readonly entries: number
+  readonly updateBytes: number
+  /**
+   * Every frame is whole, seqs ascend, and the checksums of the records from `offset` on match. When false the
+   * caller must fall back to `decodeRecords`, which finds exactly where the valid records end.
+   */
+  readonly intact: boolean
+}
+
+/**
+ * Finds the records of `data` with seq > `afterSeq` by walking the frame headers. The records before them are not
+ * checksummed or copied: a compaction drops them, and a 4 MB log holds about 40,000 of them, which `decodeRecords`
+ * (a checksum and a copy each) took tens of milliseconds of the event loop to go through (S2 profile).
+ */
+export function locateRecordsAfter(data: Uint8Array, afterSeq: number): RecordsAfter {
+  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  const broken: RecordsAfter = { offset: 0, entries: 0, updateBytes: 0, intact: false }
+  let offset = 0
+  let tailOffset = -1
+  let entries = 0
+  let updateBytes = 0
+  let previousSeq = Number.NEGATIVE_INFINITY
+  while (offset < view.length) {
+    if (offset + FRAME_HEADER > view.length) return broken
+    const bodyLength = view.readUInt32LE(offset)
+    const bodyStart = offset + FRAME_HEADER
+    const bodyEnd = bodyStart + bodyLength
+    if (bodyLength < BODY_FIXED || bodyEnd > view.length || view.readUInt8(bodyStart) !== FORMAT)
+      return broken
+    const seq = view.readDoubleLE(bodyStart + 1)
+    const updateLength = bodyLength - BODY_FIXED - view.readUInt8(bodyStart + 17)
+    if (seq <= previousSeq || updateLength < 0) return broken
+    previousSeq = seq
+    if (seq > afterSeq) {
+      if (crc32(view.subarray(bodyStart, bodyEnd)) !== view.readUInt32LE(offset + 4)) return broken
+      if (tailOffset < 0) tailOffset = offset
+      entries++
+      updateBytes += updateLength
+    }
+    offset = bodyEnd
+  }
+  return { offset: tailOffset < 0 ? view.length : tailOffset, entries, updateBytes, intact: true }
+}
