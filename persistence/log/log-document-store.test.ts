@@ -171,28 +171,32 @@ test('a compaction keeps the entries after its seq byte for byte, with their aut
     const author = randomUUID()
     const first = await f.open()
     await first.appendJournal(['a', 'b', 'c'].map((t) => entry(canvasId, t)))
-    await first.appendJournal([entry(canvasId, 'dd', author), entry(canvasId, 'eee')])
+    await first.appendJournal([entry(canvasId, 'dd'), entry(canvasId, 'eee', author)])
     const path = join(f.dir, `${canvasId}.log`)
     const before = readFileSync(path)
-    assert.equal(await first.compact(canvasId, encoder.encode('abc'), 3), { written: true, stateSeq: 3 })
-    const tail = decodeRecords(before).records.slice(3)
-    assert.equal(readFileSync(path), encodeRecords(tail), 'the kept records, unchanged')
-    assert.equal(await first.journalStats(canvasId), { entries: 2, bytes: 5 })
+    // Seq 4 is inside the second batch: the log is read from where the first batch ended and walked from there.
+    assert.equal(await first.compact(canvasId, encoder.encode('abcd'), 4), { written: true, stateSeq: 4 })
+    assert.equal(readFileSync(path), encodeRecords(decodeRecords(before).records.slice(4)), 'kept, unchanged')
+    assert.equal(await first.journalStats(canvasId), { entries: 1, bytes: 3 })
     assert.equal(await first.appendJournal([entry(canvasId, 'f')]), [6])
     await first.close()
 
     const second = await f.open()
     const loaded = await second.loadDocument(canvasId)
-    assert.is(loaded.stateSeq, 3)
-    assert.equal(tokens(loaded.journal), ['dd', 'eee', 'f'])
+    assert.is(loaded.stateSeq, 4)
+    assert.equal(tokens(loaded.journal), ['eee', 'f'])
     assert.equal(
       loaded.journal.map((e) => e.seq),
-      [4, 5, 6],
+      [5, 6],
     )
     assert.equal(
       loaded.journal.map((e) => e.authorId),
-      [author, null, null],
+      [author, null],
     )
+    // A reopened store knows no batch ends: it reads the whole log.
+    assert.equal(await second.compact(canvasId, encoder.encode('abcde'), 5), { written: true, stateSeq: 5 })
+    assert.equal(tokens((await second.loadDocument(canvasId)).journal), ['f'])
+    assert.equal(await second.journalStats(canvasId), { entries: 1, bytes: 1 })
     await second.close()
   } finally {
     await f.dispose()
