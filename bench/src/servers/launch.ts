@@ -254,7 +254,9 @@ export function createBenchDatabase(): string {
 
 export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<RunningServer> => {
   const port = await freePort()
-  const nodeArgs = [...serverNodeFlags(), '--expose-gc', '--import', PROBE]
+  // BENCH_EXTRA_NODE_FLAGS (experiments only, e.g. "--trace-gc"): added to every server's flags.
+  const extra = (process.env.BENCH_EXTRA_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '')
+  const nodeArgs = [...serverNodeFlags(), ...extra, '--expose-gc', '--import', PROBE]
   let cwd = BENCH_DIR
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
   delete env.NODE_OPTIONS
