@@ -30,8 +30,28 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     'peers-only': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 })
+
+if (args.help) {
+  console.log(
+    [
+      'npm run bench [-- options]       quick subset (S2, S3; under 5 minutes)',
+      'npm run bench:full [-- options]  every scenario, 3 runs, then a profile pass of Jabiru',
+      '',
+      '  --profile quick|full   scenario set and sizes (default quick)',
+      '  --only S2,S3           run only these scenarios',
+      '  --runs N               runs per scenario (default 3)',
+      '  (with --only or --runs the results are partial: results/<profile>-partial-*.json, RESULTS.md unchanged)',
+      '  --peers-only           measure the peers only',
+      '  --no-profile           skip the CPU-profile pass',
+      '',
+      'BENCH_EXTRA_NODE_FLAGS="--trace-gc"  extra Node flags for every server under test (experiments)',
+    ].join('\n'),
+  )
+  process.exit(0)
+}
 
 if (args.profile !== 'quick' && args.profile !== 'full')
   throw new Error(`--profile must be quick or full, got ${args.profile}`)
