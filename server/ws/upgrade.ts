@@ -11,7 +11,7 @@ import type { Logger } from '../logger.ts'
 import { Connection } from '../rooms/connection.ts'
 import { accessForRole } from '../rooms/principal.ts'
 import { RoomLoadError, type RoomRegistry } from '../rooms/registry.ts'
-import { heartbeatSweep } from './heartbeat.ts'
+import { HeartbeatSchedule } from './heartbeat.ts'
 import { MessageBudget } from './message-budget.ts'
 
 /**
@@ -62,7 +62,7 @@ function refuse(socket: Duplex, status: number, message: string): void {
 export class CollabUpgradeHandler {
   readonly wss: WebSocketServer
   private readonly heartbeat: NodeJS.Timeout
-  private readonly connections = new Set<Connection>()
+  private readonly connections = new HeartbeatSchedule()
 
   constructor(private readonly deps: UpgradeDeps) {
     this.wss = new WebSocketServer({
@@ -70,7 +70,10 @@ export class CollabUpgradeHandler {
       maxPayload: deps.maxMessageBytes,
       perMessageDeflate: false,
     })
-    this.heartbeat = setInterval(() => heartbeatSweep(this.connections, Date.now()), deps.heartbeatMs)
+    this.heartbeat = setInterval(
+      () => this.connections.tick(Date.now()),
+      HeartbeatSchedule.tickMs(deps.heartbeatMs),
+    )
     this.heartbeat.unref()
   }
 
