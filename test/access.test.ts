@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { call, createInProcessApp } from './support/in-process.ts'
@@ -285,6 +286,34 @@ test('effective role: grants, team and public visibility, public links', async (
   const sharing = await expectStatus(env, 'GET', `${path}/sharing`, admin, 200)
   assert.equal(sharing.permissions, [], 'a refused update changed nothing')
   assert.is(sharing.visibility, 'public')
+})
+
+test('access checks made together (one query per user) each get their own answer', async ({ env, a, b }) => {
+  const userRow = (id: string) =>
+    env.metadata.db
+      .selectFrom('users')
+      .select(['id', 'role', 'organization_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  const viewer = await userRow(a.ids.viewer)
+  const outsider = await userRow(a.ids.outsider)
+  const foreignAdmin = await userRow(b.ids.orgAdmin)
+  const checks = await Promise.all([
+    env.metadata.canvasAccess(viewer, a.canvasId),
+    env.metadata.canvasAccess(viewer, a.canvasId.toUpperCase()),
+    env.metadata.canvasAccess(outsider, a.canvasId),
+    env.metadata.canvasAccess(outsider, a.teamCanvasId),
+    env.metadata.canvasAccess(foreignAdmin, a.canvasId),
+    env.metadata.canvasAccess(foreignAdmin, b.canvasId),
+    env.metadata.canvasAccess(viewer, b.canvasId),
+    env.metadata.canvasAccess(viewer, randomUUID()),
+    env.metadata.canvasAccess(viewer, 'not-a-canvas-id'),
+  ])
+  assert.equal(
+    checks.map((check) => check?.role ?? null),
+    ['viewer', 'viewer', null, 'viewer', null, 'admin', null, null, null],
+  )
+  assert.is(checks[1]?.canvas.id, a.canvasId, 'an upper-case id finds the same canvas')
 })
 
 test('membership rules: owner stays admin, duplicates conflict, foreign or inactive users are unknown', async ({

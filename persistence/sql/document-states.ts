@@ -1,12 +1,16 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../schema/database.ts'
+import { assertCanvasId } from '../document-arguments.ts'
 import type { CompactionResult, JournalEntry } from '../ports.ts'
+import { BatchedReads } from './batched-reads.ts'
 import { byteaAsBase64, byteaFromBase64, fromBase64, toNonNegativeInteger, toPlainBytes } from './bytes.ts'
 
 export interface StoredState {
   readonly state: Uint8Array | null
   readonly stateSeq: number
 }
+
+const NO_STATE: StoredState = { state: null, stateSeq: 0 }
 
 export interface StoredSeqs {
   readonly stateSeq: number
@@ -18,19 +22,29 @@ export interface StoredSeqs {
  * local log of persistence/log/). Never touches canvas_journal except to hand over rows written by the SQL store.
  */
 export class SqlDocumentStates {
+  /** A connect storm's cold loads read their states together (one query per turn of the event loop). */
+  private readonly states = new BatchedReads<StoredState>((ids) => this.readMany(ids), NO_STATE)
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async read(canvasId: string): Promise<StoredState> {
-    const row = await this.db
-      .selectFrom('canvas_documents')
-      .select([byteaAsBase64('state').as('state'), 'state_seq'])
-      .where('canvas_id', '=', canvasId)
-      .executeTakeFirst()
-    if (row === undefined) return { state: null, stateSeq: 0 }
-    return {
-      state: row.state === null ? null : fromBase64(row.state, 'document state'),
-      stateSeq: toNonNegativeInteger(row.state_seq, 'state_seq'),
+    // Checked here: one malformed id would fail the query of every read batched with it.
+    assertCanvasId(canvasId)
+    return this.states.read(canvasId)
+  }
+
+  private async readMany(canvasIds: readonly string[]): Promise<Map<string, StoredState>> {
+    const rows = await sql<{ canvas_id: string; state: string | null; state_seq: unknown }>`
+      SELECT canvas_id, ${byteaAsBase64('state')} AS state, state_seq FROM canvas_documents
+      WHERE canvas_id = ANY(${[...canvasIds]}::uuid[])`.execute(this.db)
+    const states = new Map<string, StoredState>()
+    for (const row of rows.rows) {
+      states.set(row.canvas_id, {
+        state: row.state === null ? null : fromBase64(row.state, 'document state'),
+        stateSeq: toNonNegativeInteger(row.state_seq, 'state_seq'),
+      })
     }
+    return states
   }
 
   /** state_seq and last_seq of each canvas that has a row (one query). */

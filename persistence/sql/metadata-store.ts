@@ -9,6 +9,7 @@ import type {
   ProjectRole,
   User,
 } from '../../schema/database.ts'
+import { BatchedReads } from './batched-reads.ts'
 
 /**
  * Metadata (organizations, users, projects, members, canvases) through Kysely. PGlite and PostgreSQL share this
@@ -104,7 +105,51 @@ export async function rethrowUnique<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export class MetadataStore {
+  /**
+   * Canvas access rows of a connect storm's upgrades, read together: one query per user per turn of the event loop
+   * (the rows depend on the user and the canvas only; the role and link token are applied per caller).
+   */
+  private readonly accessRows = new BatchedReads<AccessRow | null>((keys) => this.readAccessRows(keys), null)
+
   constructor(readonly db: Kysely<Database>) {}
+
+  private accessRowsQuery(userId: string, canvasIds: readonly string[]) {
+    return this.db
+      .selectFrom('canvases as c')
+      .innerJoin('projects as p', 'p.id', 'c.project_id')
+      .leftJoin('project_members as m', (join) =>
+        join.onRef('m.project_id', '=', 'c.project_id').on('m.user_id', '=', userId),
+      )
+      .leftJoin('canvas_permissions as g', (join) =>
+        join.onRef('g.canvas_id', '=', 'c.id').on('g.user_id', '=', userId),
+      )
+      .selectAll('c')
+      .select([
+        'p.organization_id as organization_id',
+        'p.is_archived as project_archived',
+        'm.role as member_role',
+        'g.role as grant_role',
+      ])
+      .where('c.id', 'in', [...canvasIds])
+      .where('c.deleted_at', 'is', null)
+  }
+
+  private async readAccessRows(keys: readonly string[]): Promise<Map<string, AccessRow>> {
+    const canvasesByUser = new Map<string, string[]>()
+    for (const key of keys) {
+      const [userId = '', canvasId = ''] = key.split(' ')
+      const canvasIds = canvasesByUser.get(userId)
+      if (canvasIds === undefined) canvasesByUser.set(userId, [canvasId])
+      else canvasIds.push(canvasId)
+    }
+    const rows = new Map<string, AccessRow>()
+    for (const [userId, canvasIds] of canvasesByUser) {
+      for (const row of await this.accessRowsQuery(userId, canvasIds).execute()) {
+        rows.set(accessKey(userId, row.id), row)
+      }
+    }
+    return rows
+  }
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db)
@@ -258,26 +303,8 @@ export class MetadataStore {
     options: { readonly linkToken?: string | null } = {},
   ): Promise<CanvasAccess | null> {
     if (!isUuid(canvasId)) return null
-    const row = await this.db
-      .selectFrom('canvases as c')
-      .innerJoin('projects as p', 'p.id', 'c.project_id')
-      .leftJoin('project_members as m', (join) =>
-        join.onRef('m.project_id', '=', 'c.project_id').on('m.user_id', '=', user.id),
-      )
-      .leftJoin('canvas_permissions as g', (join) =>
-        join.onRef('g.canvas_id', '=', 'c.id').on('g.user_id', '=', user.id),
-      )
-      .selectAll('c')
-      .select([
-        'p.organization_id as organization_id',
-        'p.is_archived as project_archived',
-        'm.role as member_role',
-        'g.role as grant_role',
-      ])
-      .where('c.id', '=', canvasId)
-      .where('c.deleted_at', 'is', null)
-      .executeTakeFirst()
-    if (row === undefined) return null
+    const row = await this.accessRows.read(accessKey(user.id, canvasId))
+    if (row === null) return null
     const { organization_id, project_archived, member_role, grant_role, ...canvas } = row
     const linkToken = options.linkToken ?? null
     const role = effectiveCanvasRole({
@@ -314,6 +341,13 @@ export class MetadataStore {
       .where('id', '=', canvasId)
       .execute()
   }
+}
+
+type AccessRow = Awaited<ReturnType<ReturnType<MetadataStore['accessRowsQuery']>['execute']>>[number]
+
+/** UUIDs compare case-insensitively in SQL; the key of a read and of its row must match. */
+function accessKey(userId: string, canvasId: string): string {
+  return `${userId.toLowerCase()} ${canvasId.toLowerCase()}`
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
