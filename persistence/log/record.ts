@@ -67,25 +67,43 @@ export function decodeRecords(data: Uint8Array): DecodedLog {
   const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
   const records: LogRecord[] = []
   let offset = 0
-  while (offset + FRAME_HEADER <= view.length) {
-    const bodyLength = view.readUInt32LE(offset)
-    const bodyStart = offset + FRAME_HEADER
-    const bodyEnd = bodyStart + bodyLength
-    if (bodyLength < BODY_FIXED || bodyEnd > view.length) break
-    const body = view.subarray(bodyStart, bodyEnd)
-    if (crc32(body) !== view.readUInt32LE(offset + 4) || body.readUInt8(0) !== FORMAT) break
-    const authorLength = body.readUInt8(17)
-    const updateStart = BODY_FIXED + authorLength
-    if (updateStart > body.length) break
+  for (let frame = frameAt(view, 0); frame !== null; frame = frameAt(view, offset)) {
+    if (!checksumMatches(view, offset, frame)) break
     records.push({
-      seq: body.readDoubleLE(1),
-      createdAt: body.readDoubleLE(9),
-      authorId: authorLength === 0 ? null : body.toString('latin1', BODY_FIXED, updateStart),
-      update: new Uint8Array(body.subarray(updateStart)),
+      seq: frame.seq,
+      createdAt: view.readDoubleLE(frame.bodyStart + 9),
+      authorId:
+        frame.updateStart === frame.bodyStart + BODY_FIXED
+          ? null
+          : view.toString('latin1', frame.bodyStart + BODY_FIXED, frame.updateStart),
+      update: new Uint8Array(view.subarray(frame.updateStart, frame.bodyEnd)),
     })
-    offset = bodyEnd
+    offset = frame.bodyEnd
   }
   return { records, validLength: offset }
+}
+
+/** The frame starting at `offset`, if it is whole and well formed (its checksum is not checked here). */
+interface Frame {
+  readonly bodyStart: number
+  readonly bodyEnd: number
+  readonly updateStart: number
+  readonly seq: number
+}
+
+function frameAt(view: Buffer, offset: number): Frame | null {
+  if (offset + FRAME_HEADER > view.length) return null
+  const bodyLength = view.readUInt32LE(offset)
+  const bodyStart = offset + FRAME_HEADER
+  const bodyEnd = bodyStart + bodyLength
+  if (bodyLength < BODY_FIXED || bodyEnd > view.length || view.readUInt8(bodyStart) !== FORMAT) return null
+  const updateStart = bodyStart + BODY_FIXED + view.readUInt8(bodyStart + 17)
+  if (updateStart > bodyEnd) return null
+  return { bodyStart, bodyEnd, updateStart, seq: view.readDoubleLE(bodyStart + 1) }
+}
+
+function checksumMatches(view: Buffer, offset: number, frame: Frame): boolean {
+  return crc32(view.subarray(frame.bodyStart, frame.bodyEnd)) === view.readUInt32LE(offset + 4)
 }
 
 /** Where the records that follow a seq start in a log, as found by `locateRecordsAfter`. */
@@ -116,23 +134,16 @@ export function locateRecordsAfter(data: Uint8Array, afterSeq: number): RecordsA
   let updateBytes = 0
   let previousSeq = Number.NEGATIVE_INFINITY
   while (offset < view.length) {
-    if (offset + FRAME_HEADER > view.length) return broken
-    const bodyLength = view.readUInt32LE(offset)
-    const bodyStart = offset + FRAME_HEADER
-    const bodyEnd = bodyStart + bodyLength
-    if (bodyLength < BODY_FIXED || bodyEnd > view.length || view.readUInt8(bodyStart) !== FORMAT)
-      return broken
-    const seq = view.readDoubleLE(bodyStart + 1)
-    const updateLength = bodyLength - BODY_FIXED - view.readUInt8(bodyStart + 17)
-    if (seq <= previousSeq || updateLength < 0) return broken
-    previousSeq = seq
-    if (seq > afterSeq) {
-      if (crc32(view.subarray(bodyStart, bodyEnd)) !== view.readUInt32LE(offset + 4)) return broken
+    const frame = frameAt(view, offset)
+    if (frame === null || frame.seq <= previousSeq) return broken
+    previousSeq = frame.seq
+    if (frame.seq > afterSeq) {
+      if (!checksumMatches(view, offset, frame)) return broken
       if (tailOffset < 0) tailOffset = offset
       entries++
-      updateBytes += updateLength
+      updateBytes += frame.bodyEnd - frame.updateStart
     }
-    offset = bodyEnd
+    offset = frame.bodyEnd
   }
   return { offset: tailOffset < 0 ? view.length : tailOffset, entries, updateBytes, intact: true }
 }
