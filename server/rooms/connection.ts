@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { WebSocket } from 'ws'
+import { WebSocket } from 'ws'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
-import { type Corkable, writeCoalescer } from '../ws/write-coalescer.ts'
+import { Broadcast, binaryFrame } from '../ws/binary-frame.ts'
+import { type Corkable, SocketHold, writeCoalescer } from '../ws/write-coalescer.ts'
 import type { Access, Principal } from './principal.ts'
 
 /**
@@ -27,6 +28,11 @@ function newConnectionId(): string {
 /** Past this many bytes queued in the socket the client is too slow to follow the room: it is disconnected. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 
+/** The upgraded socket ws reads from and writes to. */
+export interface Wire extends Corkable {
+  write(chunk: Uint8Array): boolean
+}
+
 export class Connection {
   readonly id = newConnectionId()
   /** Awareness client ids this connection introduced; it may update or remove only these. */
@@ -44,15 +50,21 @@ export class Connection {
   awaitsServerStep1 = false
   private stateValue: ConnectionState
   private alive = true
+  /** Held corked until the tick ends, so a tick's frames leave in one write. */
+  private readonly hold: SocketHold | null
 
   constructor(
     readonly socket: WebSocket,
     readonly principal: Principal,
     access: Access,
-    /** The socket ws writes to: held corked until the tick ends, so a tick's frames leave in one write. */
-    private readonly wire: Corkable | null = null,
+    /**
+     * The socket ws writes to. With it, messages are framed here and written to it directly (see Broadcast);
+     * without it (tests with a stand-in socket), they go through `socket.send`.
+     */
+    private readonly wire: Wire | null = null,
   ) {
     this.stateValue = access.kind === 'edit' ? { kind: 'editing' } : { kind: 'read-only', reason: 'viewer' }
+    this.hold = wire === null ? null : new SocketHold(wire)
   }
 
   get state(): ConnectionState {
@@ -68,14 +80,23 @@ export class Connection {
     this.stateValue = access.kind === 'edit' ? { kind: 'editing' } : { kind: 'read-only', reason: 'viewer' }
   }
 
-  send(frame: Uint8Array): void {
+  /** Sends one binary message: a message of its own, or one framed once for a whole broadcast. */
+  send(message: Uint8Array | Broadcast): void {
     if (this.stateValue.kind === 'closing') return
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close(CloseCode.TooSlow)
       return
     }
-    if (this.wire !== null) writeCoalescer.hold(this.wire)
-    this.socket.send(frame, { binary: true })
+    if (this.wire === null || this.hold === null) {
+      this.socket.send(message instanceof Broadcast ? message.message : message, { binary: true })
+      return
+    }
+    // What ws.send does for an open socket with no extension: whole frames on the socket, so they interleave safely
+    // with ws's own (pings, close). Once ws has begun closing (peer's close frame, or ours) it sends nothing more.
+    if (this.socket.readyState !== WebSocket.OPEN) return
+    writeCoalescer.hold(this.hold)
+    const chunks = message instanceof Broadcast ? message.frame : binaryFrame(message)
+    for (const chunk of chunks) this.wire.write(chunk)
   }
 
   close(code: CloseCode, detail?: string): void {

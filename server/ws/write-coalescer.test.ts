@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { WriteCoalescer } from './write-coalescer.ts'
+import { SocketHold, WriteCoalescer } from './write-coalescer.ts'
 
 /** A socket stand-in with real Writable cork semantics that records each write call and what it carried. */
 function recordingStream(): { stream: Writable; calls: string[][] } {
@@ -24,8 +24,9 @@ const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate
 test('frames sent by the continuations of one group commit leave in one write', async () => {
   const coalescer = new WriteCoalescer()
   const { stream, calls } = recordingStream()
+  const hold = new SocketHold(stream)
   const send = (frame: string): void => {
-    coalescer.hold(stream)
+    coalescer.hold(hold)
     stream.write(frame)
   }
   // A group commit resolves one promise per update; each continuation broadcasts, some after further hops.
@@ -43,11 +44,12 @@ test('frames sent by the continuations of one group commit leave in one write', 
 test('frames sent by plain synchronous code leave as soon as that code returns', async () => {
   const coalescer = new WriteCoalescer()
   const { stream, calls } = recordingStream()
+  const hold = new SocketHold(stream)
   await new Promise<void>((resolve) =>
     setImmediate(() => {
-      coalescer.hold(stream)
+      coalescer.hold(hold)
       stream.write('1')
-      coalescer.hold(stream)
+      coalescer.hold(hold)
       stream.write('2')
       process.nextTick(() => {
         assert.equal(calls, [['1', '2']], 'flushed before anything queued after it')
@@ -61,14 +63,20 @@ test('each socket is flushed, and a later tick starts a new write', async () => 
   const coalescer = new WriteCoalescer()
   const one = recordingStream()
   const two = recordingStream()
+  const holdOne = new SocketHold(one.stream)
+  const holdTwo = new SocketHold(two.stream)
   for (const frame of ['1', '2']) {
-    for (const { stream } of [one, two]) {
-      coalescer.hold(stream)
+    for (const [hold, stream] of [
+      [holdOne, one.stream],
+      [holdTwo, two.stream],
+    ] as const) {
+      coalescer.hold(hold)
       stream.write(frame)
     }
   }
   await nextMacrotask()
-  coalescer.hold(one.stream)
+  assert.is(holdOne.held, false, 'released by the flush')
+  coalescer.hold(holdOne)
   one.stream.write('3')
   await nextMacrotask()
   assert.equal(one.calls, [['1', '2'], ['3']])
@@ -80,8 +88,9 @@ test('each socket is flushed, and a later tick starts a new write', async () => 
 test('a socket corked by its writer around each frame (as ws does) still waits for the flush', async () => {
   const coalescer = new WriteCoalescer()
   const { stream, calls } = recordingStream()
+  const hold = new SocketHold(stream)
   for (const frame of ['x', 'y']) {
-    coalescer.hold(stream)
+    coalescer.hold(hold)
     stream.cork()
     stream.write(`${frame}-header`)
     stream.write(`${frame}-payload`)
@@ -95,7 +104,7 @@ test('a socket corked by its writer around each frame (as ws does) still waits f
 test('ending a held socket writes what it holds', async () => {
   const coalescer = new WriteCoalescer()
   const { stream, calls } = recordingStream()
-  coalescer.hold(stream)
+  coalescer.hold(new SocketHold(stream))
   stream.write('last')
   stream.end()
   await nextMacrotask()
