@@ -18,6 +18,7 @@ import {
   ProtocolError,
 } from './inbound.ts'
 import type { Journal } from './journal.ts'
+import { unlinkMergedItems } from './merged-items.ts'
 import { LOAD_ORIGIN, type TransactionOrigin } from './origin.ts'
 import { awarenessFrame, noticeFrame, syncStep1Frame, syncStep2Frame, updateFrame } from './outbound.ts'
 import { SeqTracker } from './seq-tracker.ts'
@@ -113,6 +114,7 @@ export class Room implements RoomView {
     private readonly deps: RoomDeps,
     stored: StoredDocument,
   ) {
+    unlinkMergedItems(this.ydoc)
     let last = stored.stateSeq
     if (stored.state !== null && stored.journal.length === 0) {
       const frame = syncStep2Frame(stored.state)
