@@ -30,8 +30,9 @@ export const HEARTBEAT_SLICES = 300
  */
 export class HeartbeatSchedule {
   private readonly slices: Set<Connection>[]
+  /** Each connection's slice: membership and removal without looking through every slice. */
+  private readonly sliceOf = new Map<Connection, Set<Connection>>()
   private next = 0
-  private count = 0
 
   constructor(slices = HEARTBEAT_SLICES) {
     if (!Number.isInteger(slices) || slices < 1)
@@ -44,29 +45,24 @@ export class HeartbeatSchedule {
     return Math.max(1, Math.floor(periodMs / slices))
   }
 
-  // No per-connection record of its slice (memory per idle connection is a bench target): a connection is looked
-  // for in every slice, a few hundred hash lookups (microseconds) per connect or close.
+  // A map entry per connection (tens of bytes): looking for a connection in 300 slices on every connect was 1.6 %
+  // of a connect storm's event loop (S1 profile). Finding the smallest slice reads 300 sizes, well under a
+  // microsecond.
   add(connection: Connection): void {
+    if (this.sliceOf.has(connection)) return
     let smallest = this.slices[0] as Set<Connection>
-    for (const slice of this.slices) {
-      if (slice.has(connection)) return
-      if (slice.size < smallest.size) smallest = slice
-    }
+    for (const slice of this.slices) if (slice.size < smallest.size) smallest = slice
     smallest.add(connection)
-    this.count++
+    this.sliceOf.set(connection, smallest)
   }
 
   delete(connection: Connection): void {
-    for (const slice of this.slices) {
-      if (slice.delete(connection)) {
-        this.count--
-        return
-      }
-    }
+    this.sliceOf.get(connection)?.delete(connection)
+    this.sliceOf.delete(connection)
   }
 
   get size(): number {
-    return this.count
+    return this.sliceOf.size
   }
 
   /** Sweeps the next slice. */
