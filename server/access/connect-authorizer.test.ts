@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert'
 import { MemoryBus } from '../../persistence/memory/bus.ts'
 import type { CanvasAccess } from '../../persistence/sql/metadata-store.ts'
 import type { Canvas, User } from '../../schema/database.ts'
+import { testPrincipal } from '../../test/support/principal.ts'
 import { waitFor } from '../../test/support/wait.ts'
 import type { Authenticated } from '../auth/authenticator.ts'
 import { hashToken } from '../auth/tokens.ts'
@@ -29,13 +30,12 @@ class FakeStores implements IdentityReads, CanvasAccessReads {
     const user = { id: USER, role: 'member', organization_id: 'org', username: 'alice' } as User
     return {
       user,
-      principal: {
+      principal: testPrincipal({
         userId: USER,
         organizationId: 'org',
         displayName: 'alice',
         sessionHash: hashToken(token),
-        sessionExpiresAt: new Date(Date.now() + 3600_000),
-      },
+      }),
     }
   }
 

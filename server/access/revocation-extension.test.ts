@@ -6,6 +6,7 @@ import { MemoryBus } from '../../persistence/memory/bus.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { ServerNotice } from '../../shared/protocol.ts'
 import { readNotice } from '../../test/support/collab-socket.ts'
+import { testPrincipal } from '../../test/support/principal.ts'
 import { waitFor } from '../../test/support/wait.ts'
 import { createLogger } from '../logger.ts'
 import { Connection } from '../rooms/connection.ts'
@@ -65,13 +66,12 @@ const EDIT: AccessVerdict = { kind: 'allow', access: { kind: 'edit', role: 'edit
 
 function connect(userId: string, access: 'edit' | 'read' = 'edit') {
   const socket = new FakeSocket()
-  const principal: Principal = {
+  const principal = testPrincipal({
     userId,
     organizationId: 'org',
     displayName: userId,
     sessionHash: `hash-${userId}`,
-    sessionExpiresAt: new Date(Date.now() + 3600_000),
-  }
+  })
   const connection = new Connection(
     socket as unknown as WebSocket,
     principal,

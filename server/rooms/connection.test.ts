@@ -4,17 +4,12 @@ import type { Duplex } from 'node:stream'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { WebSocket, WebSocketServer } from 'ws'
+import { testPrincipal } from '../../test/support/principal.ts'
 import { once, waitFor } from '../../test/support/wait.ts'
 import { Broadcast } from '../ws/binary-frame.ts'
 import { Connection, type Wire } from './connection.ts'
 
-const principal = {
-  userId: 'u',
-  organizationId: 'o',
-  displayName: 'U',
-  sessionHash: 'h',
-  sessionExpiresAt: new Date(Date.now() + 60_000),
-}
+const principal = testPrincipal()
 
 interface Pair {
   readonly server: Server

@@ -12,6 +12,7 @@ import { SqlDocumentStore } from '../../persistence/sql/document-store.ts'
 import { migrateToLatest } from '../../schema/migrate.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
 import { MessageType, SyncMessageType } from '../../shared/protocol.ts'
+import { testPrincipal } from '../../test/support/principal.ts'
 import { waitFor } from '../../test/support/wait.ts'
 import { createLogger } from '../logger.ts'
 import { Connection } from './connection.ts'
@@ -45,13 +46,7 @@ class FakeSocket {
 }
 
 function connection(socket: FakeSocket, role: 'editor' | 'viewer' = 'editor'): Connection {
-  const principal = {
-    userId: '00000000-0000-4000-8000-00000000000a',
-    organizationId: 'o',
-    displayName: 'A',
-    sessionHash: 'h',
-    sessionExpiresAt: new Date(Date.now() + 3600_000),
-  }
+  const principal = testPrincipal({ userId: '00000000-0000-4000-8000-00000000000a', displayName: 'A' })
   return new Connection(
     socket as unknown as WebSocket,
     principal,

@@ -2,6 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { WebSocket } from 'ws'
 import { CloseCode } from '../../shared/close-codes.ts'
+import { testPrincipal } from '../../test/support/principal.ts'
 import { Connection } from '../rooms/connection.ts'
 import { HeartbeatSchedule, heartbeatSweep } from './heartbeat.ts'
 
@@ -22,13 +23,7 @@ class SocketDouble {
 
 function connection(expiresInMs: number): { connection: Connection; socket: SocketDouble } {
   const socket = new SocketDouble()
-  const principal = {
-    userId: 'u',
-    organizationId: 'o',
-    displayName: 'U',
-    sessionHash: 'h',
-    sessionExpiresAt: new Date(Date.now() + expiresInMs),
-  }
+  const principal = testPrincipal({ sessionExpiresAt: new Date(Date.now() + expiresInMs) })
   return {
     socket,
     connection: new Connection(socket as unknown as WebSocket, principal, { kind: 'edit', role: 'editor' }),
