@@ -6,8 +6,11 @@
 const monotonicNow = (): number => performance.now()
 
 export class TokenBucket {
-  private tokens: number
-  private last: number
+  // Declared with numbers, not left to the constructor: a class field without an initializer is first defined as
+  // undefined (ES2022 class fields), so V8 would keep these as tagged fields and allocate a heap number on every
+  // take(), one per message per connection, each living until that connection's next message.
+  private tokens = 0
+  private last = 0
 
   constructor(
     private readonly ratePerSecond: number,
