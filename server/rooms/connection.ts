@@ -50,21 +50,21 @@ export class Connection {
   awaitsServerStep1 = false
   private stateValue: ConnectionState
   private alive = true
-  /** Held corked until the tick ends, so a tick's frames leave in one write. */
-  private readonly hold: SocketHold | null
+  /**
+   * The socket ws writes to, held corked until the tick ends so a tick's frames leave in one write. With it,
+   * messages are framed here and written to it directly (see Broadcast); without it (tests with a stand-in socket),
+   * they go through `socket.send`.
+   */
+  private readonly wire: SocketHold<Wire> | null
 
   constructor(
     readonly socket: WebSocket,
     readonly principal: Principal,
     access: Access,
-    /**
-     * The socket ws writes to. With it, messages are framed here and written to it directly (see Broadcast);
-     * without it (tests with a stand-in socket), they go through `socket.send`.
-     */
-    private readonly wire: Wire | null = null,
+    wire: Wire | null = null,
   ) {
     this.stateValue = access.kind === 'edit' ? { kind: 'editing' } : { kind: 'read-only', reason: 'viewer' }
-    this.hold = wire === null ? null : new SocketHold(wire)
+    this.wire = wire === null ? null : new SocketHold(wire)
   }
 
   get state(): ConnectionState {
@@ -87,16 +87,16 @@ export class Connection {
       this.close(CloseCode.TooSlow)
       return
     }
-    if (this.wire === null || this.hold === null) {
+    if (this.wire === null) {
       this.socket.send(message instanceof Broadcast ? message.message : message, { binary: true })
       return
     }
     // What ws.send does for an open socket with no extension: whole frames on the socket, so they interleave safely
     // with ws's own (pings, close). Once ws has begun closing (peer's close frame, or ours) it sends nothing more.
     if (this.socket.readyState !== WebSocket.OPEN) return
-    writeCoalescer.hold(this.hold)
+    writeCoalescer.hold(this.wire)
     const chunks = message instanceof Broadcast ? message.frame : binaryFrame(message)
-    for (const chunk of chunks) this.wire.write(chunk)
+    for (const chunk of chunks) this.wire.socket.write(chunk)
   }
 
   close(code: CloseCode, detail?: string): void {

@@ -100,10 +100,10 @@ export class Room implements RoomView {
    */
   private storedStateFrame: Broadcast | null = null
   /**
-   * The stored state (a view into the message of `storedStateFrame`) while it is not applied to the Y.Doc yet. Building the Y.Doc of
-   * a large canvas blocks the loop (~200 ms for a 1 MB fragmented canvas, ~10x the memory of its bytes), and a canvas
-   * that is only viewed never needs it: joiners are sent the stored bytes. The first thing that needs the document
-   * (an update, a client holding part of it, a REST read, a version) builds it.
+   * The stored state (a view into the message of `storedStateFrame`) while it is not applied to the Y.Doc yet.
+   * Building the Y.Doc of a large canvas blocks the loop (~200 ms for a 1 MB fragmented canvas, ~10x the memory of
+   * its bytes), and a canvas that is only viewed never needs it: joiners are sent the stored bytes. The first thing
+   * that needs the document (an update, a client holding part of it, a REST read, a version) builds it.
    */
   private unbuiltState: Uint8Array | null = null
   /** Set when building the Y.Doc from the stored state failed; every later use of `doc` throws it. */

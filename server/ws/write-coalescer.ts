@@ -10,9 +10,9 @@ export interface Corkable {
  * its hash table as it grows, shrinks and is cleared: at 20,000 updates/s those tables outlived young-generation
  * collections and were a third of what reached the old generation (sampling heap profile of S2).
  */
-export class SocketHold {
+export class SocketHold<S extends Corkable = Corkable> {
   held = false
-  constructor(readonly socket: Corkable) {}
+  constructor(readonly socket: S) {}
 }
 
 /**
