@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -12,14 +12,8 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
+import { typeScriptWorker } from '../../worker-thread.ts'
 import { deserializeError, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol.ts'
-
-/**
- * The thread's entry: worker.ts through tsx's `tsImport`. (`execArgv: ['--import', 'tsx']` races on Node 20: the
- * worker's entry module can load before tsx's loader hooks are registered in the thread.)
- */
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ tsImport }) =>
-  tsImport(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}, ${JSON.stringify(import.meta.url)}))`
 
 /**
  * Embedded PGlite on its own thread. PGlite runs each query as synchronous WebAssembly: on the event loop, a
@@ -44,7 +38,7 @@ export class PGliteThread {
     options: WorkerOptions,
     private readonly warn: (message: string) => void,
   ) {
-    this.worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: options })
+    this.worker = typeScriptWorker(new URL('./worker.ts', import.meta.url), options)
     // Idle, the thread does not keep the process alive; it does while someone waits for it (see `referenced`).
     this.worker.unref()
     this.ready = new Promise<void>((resolve, reject) => {
