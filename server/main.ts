@@ -22,6 +22,7 @@ import { migrateToLatest } from '../schema/migrate.ts'
 import { AccessChecker } from './access/access-check.ts'
 import { AccessRevocationExtension } from './access/revocation-extension.ts'
 import { AuditWriter } from './audit/audit-writer.ts'
+import { ThreadStateFolder } from './compaction/state-folder.ts'
 import { type Config, ConfigError, parseConfig } from './config.ts'
 import { documentStoreKind, openDocumentStore } from './document-store-for.ts'
 import type { HistoryStores } from './history/components.ts'
@@ -76,6 +77,7 @@ async function main(log: Logger, config: Config): Promise<void> {
     log,
   })
   await revocation.start(bus)
+  const folder = new ThreadStateFolder((message) => log.warn(message))
   const server = await startServer(
     config,
     {
@@ -89,6 +91,7 @@ async function main(log: Logger, config: Config): Promise<void> {
       audit,
       history,
       extensions: [revocation],
+      folder,
     },
     log,
   )
@@ -105,6 +108,7 @@ async function main(log: Logger, config: Config): Promise<void> {
       .then(async () => {
         await revocation.close()
         await Promise.all([
+          folder.close(),
           bus.close(),
           sessions.close(),
           documents.close(),

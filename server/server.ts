@@ -20,6 +20,7 @@ import { ConnectAuthorizer } from './access/connect-authorizer.ts'
 import { createApp } from './app.ts'
 import type { AuditWriter } from './audit/audit-writer.ts'
 import { Authenticator } from './auth/authenticator.ts'
+import type { StateFolder } from './compaction/state-folder.ts'
 import type { Config } from './config.ts'
 import { createVersioning, type HistoryStores } from './history/components.ts'
 import { HistoryService } from './history/service.ts'
@@ -49,6 +50,8 @@ export interface ServerAdapters {
   readonly history: HistoryStores
   /** Extensions beyond the built-in presence and locks ones. */
   readonly extensions: readonly RoomExtension[]
+  /** Folds journals into compacted states off the event loop (a thread of its own; see state-folder.ts). */
+  readonly folder: StateFolder
 }
 
 export interface RunningServer {
@@ -100,6 +103,7 @@ export async function startServer(
       bus: adapters.bus,
       log,
       compactJournalBytes: config.compactJournalBytes,
+      folder: adapters.folder,
       extensions: [
         presenceExtension(presence, log),
         locksExtension(locks, presence, log),

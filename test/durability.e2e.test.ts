@@ -85,6 +85,60 @@ for (const backend of backends) {
     }
   })
 
+  test('a large canvas compacted from its stored rows on the compaction thread reloads with every edit', async () => {
+    if (env === null) return
+    // Debug logs: each compaction says how its state was built.
+    let server: ServerProcess = await startServerProcess({ env: { ...env, LOG_LEVEL: 'debug' }, dataDir })
+    const ws = await createWorkspace(server.httpUrl, 'fold')
+    try {
+      const a = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
+      for (let i = 0; i < 400; i++) {
+        addBlock(a.doc, {
+          id: `block_${i}`,
+          type: 'chart',
+          position: { x: 0, y: i, w: 2, h: 1 },
+          author: 'a',
+        })
+      }
+      const b = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
+      await waitConverged([a.doc, b.doc])
+      a.destroy()
+      b.destroy()
+      // The first restart stores the canvas as one state of tens of kilobytes.
+      assert.is(await server.stop('SIGTERM'), 0)
+      server = await server.restart()
+      // A few edits on top of it: the compaction at the next stop folds the stored state and these journal entries
+      // on the compaction thread (compaction/cost.ts) instead of encoding the live document.
+      const c = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
+      for (let i = 400; i < 405; i++) {
+        addBlock(c.doc, {
+          id: `block_${i}`,
+          type: 'table',
+          position: { x: 2, y: i, w: 2, h: 1 },
+          author: 'c',
+        })
+      }
+      const d = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
+      await waitConverged([c.doc, d.doc])
+      const before = toCanvasJSON(d.doc)
+      assert.is(before.blocks.length, 405)
+      c.destroy()
+      d.destroy()
+      assert.is(await server.stop('SIGTERM'), 0, 'clean exit after the compaction')
+      const compactions = server.logs.filter((line) => line.includes('"msg":"compacted"'))
+      assert.ok(
+        compactions.some((line) => line.includes('"folded":true')),
+        `folded on the compaction thread: ${compactions.join('\n')}`,
+      )
+      server = await server.restart()
+      const fresh = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
+      assert.equal(toCanvasJSON(fresh.doc), before)
+      fresh.destroy()
+    } finally {
+      await server.stop('SIGKILL')
+    }
+  })
+
   test('SIGKILL right after clients received edits loses none of them', async () => {
     if (env === null) return
     let server: ServerProcess = await startServerProcess({ env, dataDir })

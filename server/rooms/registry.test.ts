@@ -14,11 +14,13 @@ import { CloseCode } from '../../shared/close-codes.ts'
 import { MessageType, SyncMessageType } from '../../shared/protocol.ts'
 import { testPrincipal } from '../../test/support/principal.ts'
 import { waitFor } from '../../test/support/wait.ts'
+import { InlineStateFolder, type StateFolder } from '../compaction/state-folder.ts'
 import { createLogger } from '../logger.ts'
 import { Connection } from './connection.ts'
 import type { RoomExtension } from './extensions.ts'
 import { GroupCommitJournal } from './journal.ts'
 import { RoomLoadError, RoomRegistry, readCanvasDoc } from './registry.ts'
+import type { Room } from './room.ts'
 
 /** A socket double that records frames and close calls (the Room only sends, closes and pings). */
 class FakeSocket {
@@ -125,7 +127,12 @@ class SteerableStore implements DocumentStore {
 function makeRegistry(
   documents: DocumentStore,
   bus: Bus,
-  options: { extensions?: RoomExtension[]; unloadGraceMs?: number; compactIntervalMs?: number } = {},
+  options: {
+    extensions?: RoomExtension[]
+    unloadGraceMs?: number
+    compactIntervalMs?: number
+    folder?: StateFolder
+  } = {},
 ): RoomRegistry {
   return new RoomRegistry(
     {
@@ -134,6 +141,7 @@ function makeRegistry(
       bus,
       log: createLogger('silent'),
       compactJournalBytes: 1 << 20,
+      folder: options.folder ?? new InlineStateFolder(),
       extensions: options.extensions ?? [],
     },
     { unloadGraceMs: options.unloadGraceMs ?? 10, compactIntervalMs: options.compactIntervalMs ?? 60_000 },
@@ -448,6 +456,105 @@ test('the last client leaving unloads the room after compacting its journal into
   const doc = new Y.Doc()
   Y.applyUpdate(doc, stored.state)
   assert.is(doc.getMap('meta').get('name'), 'kept')
+})
+
+/** Sends `edits` made on `client` to the room one update at a time, each journaled before the next. */
+async function sendEdits(room: Room, sender: Connection, client: Y.Doc, edits: readonly (() => void)[]) {
+  for (const edit of edits) {
+    const before = Y.encodeStateVector(room.doc)
+    edit()
+    room.handleFrame(sender, updateMessage(Y.encodeStateAsUpdate(client, before)))
+    await room.quiesce()
+  }
+}
+
+/** A folder that records what it was given and folds inline. */
+function recordingFolder(): StateFolder & { folds: { base: Uint8Array | null; updates: number }[] } {
+  const inline = new InlineStateFolder()
+  const folds: { base: Uint8Array | null; updates: number }[] = []
+  return {
+    folds,
+    fold: (base, updates) => {
+      folds.push({ base, updates: updates.length })
+      return inline.fold(base, updates)
+    },
+    close: () => inline.close(),
+  }
+}
+
+const canvasContent = (doc: Y.Doc) => ({
+  meta: doc.getMap('meta').toJSON(),
+  blocks: doc.getMap('blocks').toJSON(),
+  notes: doc.getText('notes').toString(),
+})
+
+test('a large canvas with a short journal is compacted by folding the stored rows, equal to the live document', async ({
+  store,
+  canvas,
+}) => {
+  const folder = recordingFolder()
+  const registry = makeRegistry(store, new MemoryBus(), { folder })
+  const filler = ' lorem ipsum'.repeat(2_000)
+  const client = new Y.Doc()
+  client.getMap('meta').set('name', 'stored')
+  client.getText('notes').insert(0, `hello world${filler}`)
+  await storeCompacted(store, canvas, client)
+  const a = connection(new FakeSocket())
+  const room = await registry.attach(canvas, a)
+  // A partial text delete, map overwrites and a removed key.
+  await sendEdits(room, a, client, [
+    () => client.getText('notes').delete(0, 6),
+    () => client.getMap('meta').set('name', 'renamed'),
+    () => client.getMap('blocks').set('chart-1', { x: 0, w: 6 }),
+    () => client.getMap('blocks').set('table-1', { x: 6, w: 6 }),
+    () => client.getMap('blocks').delete('chart-1'),
+  ])
+  assert.is((await store.journalStats(canvas)).entries, 5)
+  await room.compact()
+  assert.is(folder.folds.length, 1, 'folded, not encoded from the live document')
+  assert.is(folder.folds[0]?.updates, 5, 'the five journal entries after the stored state')
+  assert.ok(folder.folds[0]?.base !== null, 'on top of the stored state')
+  const stored = await store.loadDocument(canvas)
+  assert.is(stored.journal.length, 0, 'every entry folded')
+  assert.ok(stored.state !== null)
+  const folded = new Y.Doc()
+  Y.applyUpdate(folded, stored.state)
+  assert.equal(canvasContent(folded), {
+    meta: { name: 'renamed' },
+    blocks: { 'table-1': { x: 6, w: 6 } },
+    notes: `world${filler}`,
+  })
+  assert.equal(canvasContent(folded), canvasContent(room.doc))
+  assert.equal(Y.encodeStateVector(folded), Y.encodeStateVector(room.doc))
+  assert.not.ok(room.needsCompaction)
+  await registry.shutdown()
+})
+
+test('a small canvas with a long journal is compacted by encoding the live document', async ({
+  store,
+  canvas,
+}) => {
+  const folder = recordingFolder()
+  const registry = makeRegistry(store, new MemoryBus(), { folder })
+  const client = await storeNamedCanvas(store, canvas)
+  const a = connection(new FakeSocket())
+  const room = await registry.attach(canvas, a)
+  await sendEdits(
+    room,
+    a,
+    client,
+    Array.from({ length: 20 }, (_, i) => () => client.getMap('meta').set('name', `name ${i}`)),
+  )
+  await room.compact()
+  assert.is(folder.folds.length, 0)
+  const stored = await store.loadDocument(canvas)
+  assert.is(stored.journal.length, 0, 'every entry folded')
+  assert.ok(stored.state !== null)
+  const folded = new Y.Doc()
+  Y.applyUpdate(folded, stored.state)
+  assert.equal(canvasContent(folded), canvasContent(room.doc))
+  assert.is(folded.getMap('meta').get('name'), 'name 19')
+  await registry.shutdown()
 })
 
 test('a failed compaction keeps the room loaded and retries; no data is lost', async ({

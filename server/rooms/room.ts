@@ -2,6 +2,8 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { Bus, BusMessage, DocumentStore, StoredDocument, Subscription } from '../../persistence/ports.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
+import { foldsOffLoop } from '../compaction/cost.ts'
+import type { StateFolder } from '../compaction/state-folder.ts'
 import type { Logger } from '../logger.ts'
 import { Broadcast } from '../ws/binary-frame.ts'
 import { changesNothing } from './changes-nothing.ts'
@@ -32,6 +34,8 @@ export interface RoomDeps {
   readonly compactJournalBytes: number
   /** Called in order; see extensions.ts. */
   readonly extensions: readonly RoomExtension[]
+  /** Folds stored rows into a state when that costs the loop less than encoding (compaction/cost.ts). */
+  readonly folder: StateFolder
 }
 
 /** Awareness changes made by the room itself when a connection goes away. */
@@ -81,6 +85,9 @@ export class Room implements RoomView {
   private readonly seqs: SeqTracker
   private compactedSeq: number
   private uncompactedBytes: number
+  private uncompactedEntries: number
+  /** Size of the state this room last loaded or stored: what encoding its document would cost, at least. */
+  private stateBytes: number
   /**
    * Journal appends started and not settled, and who waits for none to be left. A count, not a Set of promises: a
    * long-lived Set that fills and empties with every group commit reallocates its table each time, and at 20,000
@@ -128,6 +135,8 @@ export class Room implements RoomView {
     this.seqs = new SeqTracker(last)
     this.compactedSeq = stored.stateSeq
     this.uncompactedBytes = stored.journal.reduce((sum, entry) => sum + entry.update.length, 0)
+    this.uncompactedEntries = stored.journal.length
+    this.stateBytes = stored.state?.length ?? 0
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onAwarenessUpdate)
   }
@@ -452,6 +461,7 @@ export class Room implements RoomView {
     if (!this.deps.journal.durable) return
     this.seqs.mark(seq)
     this.uncompactedBytes += update.length
+    this.uncompactedEntries++
     this.publish({
       kind: 'update',
       canvasId: this.canvasId,
@@ -581,6 +591,7 @@ export class Room implements RoomView {
     }
     this.seqs.mark(seq)
     this.uncompactedBytes += update.length
+    this.uncompactedEntries++
     this.broadcast(updateFrame(update))
     this.afterUpdate({ update, seq, origin, authorId })
     if (this.seqs.hasGap) void this.repair()
@@ -637,8 +648,11 @@ export class Room implements RoomView {
   }
 
   /**
-   * Folds the journal into the stored state through this Y.Doc. The state is encoded and `upToSeq` read in the same
-   * synchronous step, so the state contains every seq <= upToSeq; the store refuses to go backwards.
+   * Folds the journal into the stored state, whichever way costs the event loop less (see compaction/cost.ts):
+   * - a large canvas with a short journal: folded from the stored rows on the compaction thread (`deps.folder`);
+   *   exactly the entries up to `upToSeq` are folded.
+   * - otherwise: this room's Y.Doc is encoded, with `upToSeq` read in the same synchronous step.
+   * Either way the state holds every seq <= upToSeq; the store refuses to go backwards.
    */
   compact(): Promise<void> {
     if (this.compacting !== null) return this.compacting
@@ -647,15 +661,58 @@ export class Room implements RoomView {
         if (!this.needsCompaction) return
         const upToSeq = this.seqs.contiguous
         const bytes = this.uncompactedBytes
-        const state = Y.encodeStateAsUpdate(this.doc)
-        const result = await this.deps.documents.compact(this.canvasId, state, upToSeq)
-        this.compactedSeq = Math.max(this.compactedSeq, result.stateSeq)
+        const entries = this.uncompactedEntries
+        const folded = foldsOffLoop(entries, this.stateBytes)
+        const state = folded ? await this.foldedStateUpTo(upToSeq) : Y.encodeStateAsUpdate(this.doc)
+        if (state !== null) {
+          const result = await this.deps.documents.compact(this.canvasId, state, upToSeq)
+          this.compactedSeq = Math.max(this.compactedSeq, result.stateSeq)
+          this.stateBytes = state.length
+          this.deps.log.debug(
+            { canvasId: this.canvasId, upToSeq, entries, stateBytes: state.length, folded },
+            'compacted',
+          )
+        }
         this.uncompactedBytes = Math.max(0, this.uncompactedBytes - bytes)
+        this.uncompactedEntries = Math.max(0, this.uncompactedEntries - entries)
       } finally {
         this.compacting = null
       }
     })()
     return this.compacting
+  }
+
+  /** The stored state with every journal entry up to `upToSeq` folded in; null when storage already has it. */
+  private async foldedStateUpTo(upToSeq: number): Promise<Uint8Array | null> {
+    const stored = await this.deps.documents.loadDocument(this.canvasId)
+    if (stored.stateSeq >= upToSeq) {
+      // Another instance (or an earlier compaction of this one) stored a state that covers these entries.
+      this.compactedSeq = Math.max(this.compactedSeq, stored.stateSeq)
+      return null
+    }
+    const entries = stored.journal.filter((entry) => entry.seq <= upToSeq)
+    // Storage hands out seqs without gaps and this room applied every one up to upToSeq, so all of them are
+    // there. Should one be missing, the rows cannot make the state: this room's document holds every entry.
+    if (
+      !entries.every((entry, i) => entry.seq === stored.stateSeq + 1 + i) ||
+      entries.length !== upToSeq - stored.stateSeq
+    ) {
+      this.deps.log.error(
+        { canvasId: this.canvasId, stateSeq: stored.stateSeq, upToSeq, entries: entries.length },
+        'journal rows have a gap; compacting from the loaded document',
+      )
+      return Y.encodeStateAsUpdate(this.doc)
+    }
+    const folded = await this.deps.folder.fold(
+      stored.state,
+      entries.map((entry) => entry.update),
+    )
+    for (const { index, reason } of folded.skipped)
+      this.deps.log.error(
+        { canvasId: this.canvasId, seq: entries[index]?.seq, reason },
+        'journal entry could not be applied; skipped',
+      )
+    return folded.state
   }
 
   private async compactLogged(): Promise<void> {

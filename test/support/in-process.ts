@@ -15,6 +15,7 @@ import { BusAccessEvents } from '../../server/access/access-events.ts'
 import { createApp } from '../../server/app.ts'
 import { AuditWriter } from '../../server/audit/audit-writer.ts'
 import { Authenticator } from '../../server/auth/authenticator.ts'
+import { InlineStateFolder } from '../../server/compaction/state-folder.ts'
 import type { RateLimitConfig, VersioningConfig } from '../../server/config.ts'
 import { createVersioning } from '../../server/history/components.ts'
 import { HistoryService } from '../../server/history/service.ts'
@@ -64,6 +65,7 @@ export async function createInProcessApp(options: InProcessOptions = {}) {
       bus,
       log,
       compactJournalBytes: 1 << 20,
+      folder: new InlineStateFolder(),
       extensions: [versioning.extension],
     },
     { unloadGraceMs: 50, compactIntervalMs: 60_000 },
