@@ -530,6 +530,37 @@ test('a large canvas with a short journal is compacted by folding the stored row
   await registry.shutdown()
 })
 
+test("a room loaded from a journal alone learns its size from a joiner's full sync and then folds", async ({
+  store,
+  canvas,
+}) => {
+  const folder = recordingFolder()
+  const registry = makeRegistry(store, new MemoryBus(), { folder })
+  const client = new Y.Doc()
+  client.getText('notes').insert(0, ' lorem ipsum'.repeat(2_000))
+  await store.appendJournal([{ canvasId: canvas, update: Y.encodeStateAsUpdate(client), authorId: null }])
+  const a = connection(new FakeSocket())
+  const room = await registry.attach(canvas, a)
+  // A fresh client asks for everything: the room encodes its whole state for it and so knows its size.
+  const joinerSocket = new FakeSocket()
+  const joiner = connection(joinerSocket)
+  await registry.attach(canvas, joiner)
+  room.handleFrame(joiner, EMPTY_STEP1)
+  assert.ok(
+    joinerSocket.frames.some((frame) => frame[0] === MessageType.Sync && frame[1] === SyncMessageType.Step2),
+  )
+  await sendEdits(room, a, client, [() => client.getMap('meta').set('name', 'renamed')])
+  await room.compact()
+  assert.is(folder.folds.length, 1, 'folded off the loop')
+  assert.equal(folder.folds[0], { base: null, updates: 2 })
+  const stored = await store.loadDocument(canvas)
+  assert.ok(stored.state !== null)
+  const folded = new Y.Doc()
+  Y.applyUpdate(folded, stored.state)
+  assert.equal(canvasContent(folded), canvasContent(room.doc))
+  await registry.shutdown()
+})
+
 test('a small canvas with a long journal is compacted by encoding the live document', async ({
   store,
   canvas,

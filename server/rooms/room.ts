@@ -86,7 +86,7 @@ export class Room implements RoomView {
   private compactedSeq: number
   private uncompactedBytes: number
   private uncompactedEntries: number
-  /** Size of the state this room last loaded or stored: what encoding its document would cost, at least. */
+  /** Size of the document's state when last measured (loaded, sent whole to a joiner, or compacted). */
   private stateBytes: number
   /**
    * Journal appends started and not settled, and who waits for none to be left. A count, not a Set of promises: a
@@ -364,6 +364,12 @@ export class Room implements RoomView {
         connection.send(this.storedStateFrame)
         return
       }
+      const state = Y.encodeStateAsUpdate(this.doc)
+      // The whole state, measured for free: what choosing a compaction's way needs (a room loaded from a journal
+      // alone has no stored state to go by).
+      this.stateBytes = state.length
+      connection.send(syncStep2Frame(state))
+      return
     }
     connection.send(syncStep2Frame(Y.encodeStateAsUpdate(this.doc, stateVector)))
   }
