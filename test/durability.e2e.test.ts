@@ -31,6 +31,30 @@ function blockIds(client: CollabClient): string[] {
   return toCanvasJSON(client.doc).blocks.map((block) => block.id)
 }
 
+/** Adds blocks [from, to) through one client, waits until a second client has them, and returns its view. */
+async function addBlocksThroughClient(
+  server: ServerProcess,
+  ws: { readonly canvasId: string; readonly token: string },
+  from: number,
+  to: number,
+): Promise<ReturnType<typeof toCanvasJSON>> {
+  const writer = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
+  for (let i = from; i < to; i++) {
+    addBlock(writer.doc, {
+      id: `block_${i}`,
+      type: 'chart',
+      position: { x: 0, y: i, w: 2, h: 1 },
+      author: 'w',
+    })
+  }
+  const reader = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
+  await waitConverged([writer.doc, reader.doc])
+  const view = toCanvasJSON(reader.doc)
+  writer.destroy()
+  reader.destroy()
+  return view
+}
+
 for (const backend of backends) {
   const test = suite(`durability on ${backend.name}`)
   let env: Record<string, string> | null = null
@@ -91,39 +115,14 @@ for (const backend of backends) {
     let server: ServerProcess = await startServerProcess({ env: { ...env, LOG_LEVEL: 'debug' }, dataDir })
     const ws = await createWorkspace(server.httpUrl, 'fold')
     try {
-      const a = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
-      for (let i = 0; i < 400; i++) {
-        addBlock(a.doc, {
-          id: `block_${i}`,
-          type: 'chart',
-          position: { x: 0, y: i, w: 2, h: 1 },
-          author: 'a',
-        })
-      }
-      const b = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
-      await waitConverged([a.doc, b.doc])
-      a.destroy()
-      b.destroy()
+      await addBlocksThroughClient(server, ws, 0, 400)
       // The first restart stores the canvas as one state of tens of kilobytes.
       assert.is(await server.stop('SIGTERM'), 0)
       server = await server.restart()
       // A few edits on top of it: the compaction at the next stop folds the stored state and these journal entries
       // on the compaction thread (compaction/cost.ts) instead of encoding the live document.
-      const c = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
-      for (let i = 400; i < 405; i++) {
-        addBlock(c.doc, {
-          id: `block_${i}`,
-          type: 'table',
-          position: { x: 2, y: i, w: 2, h: 1 },
-          author: 'c',
-        })
-      }
-      const d = await connectSynced(server.wsUrl, ws.canvasId, ws.token)
-      await waitConverged([c.doc, d.doc])
-      const before = toCanvasJSON(d.doc)
+      const before = await addBlocksThroughClient(server, ws, 400, 405)
       assert.is(before.blocks.length, 405)
-      c.destroy()
-      d.destroy()
       assert.is(await server.stop('SIGTERM'), 0, 'clean exit after the compaction')
       const compactions = server.logs.filter((line) => line.includes('"msg":"compacted"'))
       assert.ok(
