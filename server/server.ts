@@ -154,6 +154,7 @@ export async function startServer(
       versions: adapters.history.versions,
       templates: adapters.history.templates,
       comments: adapters.history.comments,
+      folder: adapters.folder,
       service: new HistoryService({
         versions: adapters.history.versions,
         documents: adapters.documents,

@@ -1,5 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import * as Y from 'yjs'
 import {
   addBlock,
   type CanvasJSON,
@@ -178,6 +179,12 @@ single(
       201,
     )
     const goodDocument = await documentAt(context.ws.api, canvasId, good.version)
+    // The version's Yjs state, rebuilt on the server's compaction thread, loads as the same canvas.
+    const ydoc = await context.ws.api.raw('GET', `/api/canvases/${canvasId}/versions/${good.version}/ydoc`)
+    assert.is(ydoc.status, 200)
+    const rebuilt = new Y.Doc()
+    Y.applyUpdate(rebuilt, new Uint8Array(await ydoc.arrayBuffer()))
+    assert.equal(toCanvasJSON(rebuilt), goodDocument)
     // Then both change things.
     moveBlock(alice.doc, 'chart', { x: 0, y: 8 }, me)
     updateBlockContent(alice.doc, 'chart', { title: 'Q4 (wrong)' }, me)

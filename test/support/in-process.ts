@@ -92,6 +92,7 @@ export async function createInProcessApp(options: InProcessOptions = {}) {
     },
     history: {
       ...history,
+      folder: new InlineStateFolder(),
       service: new HistoryService({
         versions: history.versions,
         documents,
