@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { timing } from 'hono/timing'
 import { auditLogRoutes } from './http/audit-logs.ts'
 import { authRoutes, requireAuth } from './http/auth.ts'
 import { canvasRoutes } from './http/canvases.ts'
@@ -23,6 +24,10 @@ export const MAX_HTTP_BODY_BYTES = 1024 * 1024
 /** Builds the HTTP application; no I/O happens here, so tests drive it in-process with `app.request()`. */
 export function createApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
+  // Server-Timing on every response: the server's own time per request, so a client (or the bench) can tell it
+  // from network and client-side delays. Readable cross-origin only where the browser allows (no
+  // Timing-Allow-Origin).
+  app.use('*', timing({ totalDescription: 'server' }))
   app.onError(errorHandler(deps.log))
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
   app.route('/', healthRoutes(deps))

@@ -137,4 +137,11 @@ test('health and readiness', async ({ env }) => {
   assert.is((await call(env.app, 'GET', '/nope')).status, 404)
 })
 
+test("every response says the server's own time (Server-Timing), errors too", async ({ env }) => {
+  for (const path of ['/healthz', '/api/users/me', '/nope']) {
+    const response = await env.app.request(path)
+    assert.match(response.headers.get('server-timing') ?? '', /^total;dur=\d+(\.\d+)?;desc="server"$/, path)
+  }
+})
+
 test.run()
