@@ -131,12 +131,18 @@ const populate = async (
   return { versions, seconds: (performance.now() - started) / 1000, createMs: createMs.summarize() }
 }
 
-/** Fetches the version's ydoc; returns the time to the last byte and the body. */
+/** The server's own time for a request, from its `Server-Timing: total;dur=…` header (NaN when absent). */
+const serverMs = (res: Response): number => {
+  const match = /total;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')
+  return match ? Number(match[1]) : Number.NaN
+}
+
+/** Fetches the version's ydoc; returns the time to the last byte, the server's own time and the body. */
 const fetchYdoc = async (
   session: JabiruSession,
   canvasId: string,
   version: number,
-): Promise<{ ms: number; body: Uint8Array }> => {
+): Promise<{ ms: number; serverMs: number; body: Uint8Array }> => {
   const t0 = performance.now()
   const res = await fetch(`${session.base}/api/canvases/${canvasId}/versions/${version}/ydoc`, {
     headers: auth(session),
@@ -149,7 +155,7 @@ const fetchYdoc = async (
       `GET version ${version} ydoc: HTTP ${res.status} ${Buffer.from(body).toString().slice(0, 200)}`,
     )
   }
-  return { ms, body }
+  return { ms, serverMs: serverMs(res), body }
 }
 
 /** Does the rebuilt document hold exactly edits e0..e<edit>? */
@@ -176,7 +182,8 @@ export const s10 = (cfg: Config): ScenarioDef => {
       `keyframe every 20 versions, deltas between), so the canvas grows to about ${Math.round((versions * entryChars) / 1000)} KB. ` +
       `Then ${samples} random versions (after ${warmupRequests} unmeasured ones) are fetched one request at a ` +
       'time with GET /api/canvases/:id/versions/:version/ydoc, timed at the client (orchestrator, core 1) to the ' +
-      'last byte, each checked to hold exactly that version\'s edits. That route is "replay to any version": ' +
+      'last byte (and at the server, from its Server-Timing header), each checked to hold exactly that ' +
+      'version\'s edits. That route is "replay to any version": ' +
       'it rebuilds the canvas at the version from its keyframe and fewer than 20 deltas and returns the Yjs ' +
       'state a client loads; GET /replay?from&to instead streams every version of a range one by one (a ' +
       'time-lapse whose cost grows with the range), which is not the target. With the two clients still ' +
@@ -187,6 +194,7 @@ export const s10 = (cfg: Config): ScenarioDef => {
       { key: 'p50', label: 'replay p50', unit: 'ms', better: 'lower' },
       { key: 'p99', label: 'replay p99', unit: 'ms', better: 'lower' },
       { key: 'max', label: 'replay max', unit: 'ms', better: 'lower' },
+      { key: 'serverP99', label: 'replay p99, server time', unit: 'ms', better: 'lower' },
       { key: 'kb', label: 'ydoc size (mean)', unit: 'KB', better: 'lower' },
       { key: 'createP50', label: 'create version p50', unit: 'ms', better: 'lower' },
       { key: 'createP99', label: 'create version p99', unit: 'ms', better: 'lower' },
@@ -204,12 +212,14 @@ export const s10 = (cfg: Config): ScenarioDef => {
 
       for (let i = 0; i < warmupRequests; i++) await fetchYdoc(session, canvas.docName, pick().version)
       const latency = new Samples()
+      const atServer = new Samples()
       let bytes = 0
       const wrong: number[] = []
       for (let i = 0; i < samples; i++) {
         const stored = pick()
-        const { ms, body } = await fetchYdoc(session, canvas.docName, stored.version)
+        const { ms, serverMs, body } = await fetchYdoc(session, canvas.docName, stored.version)
         latency.add(ms)
+        if (!Number.isNaN(serverMs)) atServer.add(serverMs)
         bytes += body.byteLength
         if (!holds(body, stored.edit)) wrong.push(stored.version)
       }
@@ -225,6 +235,7 @@ export const s10 = (cfg: Config): ScenarioDef => {
             p50: replay.p50,
             p99: replay.p99,
             max: replay.max,
+            serverP99: atServer.summarize().p99,
             kb: bytes / samples / 1000,
             createP50: population.createMs.p50,
             createP99: population.createMs.p99,
@@ -237,6 +248,7 @@ export const s10 = (cfg: Config): ScenarioDef => {
           lastVersion: population.versions.at(-1)?.version,
           createMs: population.createMs,
           replayMs: replay,
+          serverMs: atServer.summarize(),
         },
       }
     },
