@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import type { VersionData, VersionInfo, VersionStore } from '../../persistence/ports.ts'
+import type { StateFolder } from '../compaction/state-folder.ts'
 
 /** Versions read per query while replaying a range. */
 const REPLAY_PAGE = 50
@@ -30,6 +31,29 @@ export async function versionDoc(
   const doc = new Y.Doc()
   applyVersions(doc, chain)
   return doc
+}
+
+/**
+ * The Yjs state of the canvas at `version`, rebuilt by `folder` (off the event loop in a server: a 200 KB canvas is
+ * a Y.Doc of tens of thousands of Items). Null when the version does not exist; throws when a row does not apply.
+ */
+export async function versionState(
+  store: VersionStore,
+  folder: StateFolder,
+  canvasId: string,
+  version: number,
+): Promise<Uint8Array | null> {
+  const chain = await store.readChain(canvasId, version)
+  if (chain === null) return null
+  const { state, skipped } = await folder.fold(
+    null,
+    chain.map((row) => row.data),
+  )
+  if (skipped.length > 0) {
+    const reasons = skipped.map((skip) => skip.reason).join('; ')
+    throw new Error(`version ${version} of canvas ${canvasId} does not rebuild: ${reasons}`)
+  }
+  return state
 }
 
 /**

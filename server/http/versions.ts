@@ -7,7 +7,7 @@ import type { VersionInfo } from '../../persistence/ports.ts'
 import { type CanvasJSON, summarizeCanvasChanges, toCanvasJSON } from '../../shared/canvas/index.ts'
 import type { DiffResponse, ReplayLine, RestoreResponse, VersionDetail } from '../../shared/history-api.ts'
 import { HistoryBusy, VersionNotFound } from '../history/service.ts'
-import { HistoryGapError, replayVersions } from '../history/states.ts'
+import { HistoryGapError, replayVersions, versionState } from '../history/states.ts'
 import { auditRequest, callerOf } from './audit-context.ts'
 import { requireCanvasRole } from './canvas-access.ts'
 import type { HttpDeps } from './deps.ts'
@@ -120,18 +120,8 @@ export function versionRoutes(deps: HttpDeps, history: HistoryDeps): Hono<AppEnv
   app.get('/canvases/:canvasId/versions/:version/ydoc', async (c) => {
     const access = await requireCanvasRole(deps, c, 'viewer')
     const version = versionParam(c)
-    const chain = await history.versions.readChain(access.canvas.id, version)
-    if (chain === null) throw notFound('version')
-    // Built on the compaction thread: a 200 KB canvas is a Y.Doc of tens of thousands of Items, and building it on
-    // the event loop held every room's relay (and its young-generation collections grew with it).
-    const { state, skipped } = await history.folder.fold(
-      null,
-      chain.map((row) => row.data),
-    )
-    if (skipped.length > 0)
-      throw new Error(
-        `version ${version} of canvas ${access.canvas.id} does not rebuild: ${skipped.map((s) => s.reason).join('; ')}`,
-      )
+    const state = await versionState(history.versions, history.folder, access.canvas.id, version)
+    if (state === null) throw notFound('version')
     return c.body(new Uint8Array(state).buffer, 200, {
       'content-type': 'application/octet-stream',
       'content-disposition': `attachment; filename="canvas-${access.canvas.id}-v${version}.ydoc"`,
