@@ -488,6 +488,16 @@ const canvasContent = (doc: Y.Doc) => ({
   notes: doc.getText('notes').toString(),
 })
 
+/** The canvas as storage holds it after a compaction: a state and no journal left. */
+async function compactedDoc(store: DocumentStore, canvas: string): Promise<Y.Doc> {
+  const stored = await store.loadDocument(canvas)
+  assert.is(stored.journal.length, 0, 'every entry folded')
+  assert.ok(stored.state !== null)
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, stored.state)
+  return doc
+}
+
 test('a large canvas with a short journal is compacted by folding the stored rows, equal to the live document', async ({
   store,
   canvas,
@@ -514,11 +524,7 @@ test('a large canvas with a short journal is compacted by folding the stored row
   assert.is(folder.folds.length, 1, 'folded, not encoded from the live document')
   assert.is(folder.folds[0]?.updates, 5, 'the five journal entries after the stored state')
   assert.ok(folder.folds[0]?.base !== null, 'on top of the stored state')
-  const stored = await store.loadDocument(canvas)
-  assert.is(stored.journal.length, 0, 'every entry folded')
-  assert.ok(stored.state !== null)
-  const folded = new Y.Doc()
-  Y.applyUpdate(folded, stored.state)
+  const folded = await compactedDoc(store, canvas)
   assert.equal(canvasContent(folded), {
     meta: { name: 'renamed' },
     blocks: { 'table-1': { x: 6, w: 6 } },
@@ -553,10 +559,7 @@ test("a room loaded from a journal alone learns its size from a joiner's full sy
   await room.compact()
   assert.is(folder.folds.length, 1, 'folded off the loop')
   assert.equal(folder.folds[0], { base: null, updates: 2 })
-  const stored = await store.loadDocument(canvas)
-  assert.ok(stored.state !== null)
-  const folded = new Y.Doc()
-  Y.applyUpdate(folded, stored.state)
+  const folded = await compactedDoc(store, canvas)
   assert.equal(canvasContent(folded), canvasContent(room.doc))
   await registry.shutdown()
 })
@@ -578,11 +581,7 @@ test('a small canvas with a long journal is compacted by encoding the live docum
   )
   await room.compact()
   assert.is(folder.folds.length, 0)
-  const stored = await store.loadDocument(canvas)
-  assert.is(stored.journal.length, 0, 'every entry folded')
-  assert.ok(stored.state !== null)
-  const folded = new Y.Doc()
-  Y.applyUpdate(folded, stored.state)
+  const folded = await compactedDoc(store, canvas)
   assert.equal(canvasContent(folded), canvasContent(room.doc))
   assert.is(folded.getMap('meta').get('name'), 'name 19')
   await registry.shutdown()
