@@ -3,7 +3,7 @@ import type { Database } from '../../schema/database.ts'
 import { assertCanvasId } from '../document-arguments.ts'
 import type { CompactionResult, JournalEntry } from '../ports.ts'
 import { BatchedReads } from './batched-reads.ts'
-import { byteaAsBase64, byteaFromBase64, fromBase64, toNonNegativeInteger, toPlainBytes } from './bytes.ts'
+import { toNonNegativeInteger, toPlainBytes } from './bytes.ts'
 
 export interface StoredState {
   readonly state: Uint8Array | null
@@ -34,13 +34,13 @@ export class SqlDocumentStates {
   }
 
   private async readMany(canvasIds: readonly string[]): Promise<Map<string, StoredState>> {
-    const rows = await sql<{ canvas_id: string; state: string | null; state_seq: unknown }>`
-      SELECT canvas_id, ${byteaAsBase64('state')} AS state, state_seq FROM canvas_documents
+    const rows = await sql<{ canvas_id: string; state: Uint8Array | null; state_seq: unknown }>`
+      SELECT canvas_id, state, state_seq FROM canvas_documents
       WHERE canvas_id = ANY(${[...canvasIds]}::uuid[])`.execute(this.db)
     const states = new Map<string, StoredState>()
     for (const row of rows.rows) {
       states.set(row.canvas_id, {
-        state: row.state === null ? null : fromBase64(row.state, 'document state'),
+        state: row.state === null ? null : toPlainBytes(row.state, 'document state'),
         stateSeq: toNonNegativeInteger(row.state_seq, 'state_seq'),
       })
     }
@@ -72,7 +72,7 @@ export class SqlDocumentStates {
     if (upToSeq === 0) return { written: false, stateSeq: (await this.read(canvasId)).stateSeq }
     const written = await sql<{ state_seq: unknown }>`
       INSERT INTO canvas_documents AS d (canvas_id, state, state_seq, last_seq)
-      VALUES (${canvasId}::uuid, ${byteaFromBase64(state)}, ${upToSeq}, ${upToSeq})
+      VALUES (${canvasId}::uuid, ${state}::bytea, ${upToSeq}, ${upToSeq})
       ON CONFLICT (canvas_id) DO UPDATE
         SET state = excluded.state, state_seq = excluded.state_seq,
             last_seq = greatest(d.last_seq, excluded.state_seq), updated_at = now()

@@ -14,7 +14,7 @@ import type {
   JournalStats,
   StoredDocument,
 } from '../ports.ts'
-import { byteaAsBase64, byteaFromBase64, fromBase64, toNonNegativeInteger, toPlainBytes } from './bytes.ts'
+import { toNonNegativeInteger, toPlainBytes } from './bytes.ts'
 
 const EMPTY_DOCUMENT: StoredDocument = Object.freeze({ state: null, stateSeq: 0, journal: Object.freeze([]) })
 
@@ -77,14 +77,14 @@ export class SqlDocumentStore implements DocumentStore {
       .execute(async (trx) => {
         const document = await trx
           .selectFrom('canvas_documents')
-          .select([byteaAsBase64('state').as('state'), 'state_seq'])
+          .select(['state', 'state_seq'])
           .where('canvas_id', '=', canvasId)
           .executeTakeFirst()
         if (document === undefined) return EMPTY_DOCUMENT
         const stateSeq = toSeq(document.state_seq)
         const journal = await selectJournal(trx, canvasId, stateSeq)
         return {
-          state: document.state === null ? null : fromBase64(document.state, 'document state'),
+          state: document.state === null ? null : toPlainBytes(document.state, 'document state'),
           stateSeq,
           journal,
         }
@@ -120,7 +120,7 @@ export class SqlDocumentStore implements DocumentStore {
       if (upToSeq <= stateSeq) return { written: false, stateSeq }
       await trx
         .updateTable('canvas_documents')
-        .set({ state: byteaFromBase64(state), state_seq: upToSeq, updated_at: sql<Date>`now()` })
+        .set({ state, state_seq: upToSeq, updated_at: sql<Date>`now()` })
         .where('canvas_id', '=', canvasId)
         .execute()
       await trx

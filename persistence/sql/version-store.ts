@@ -25,7 +25,7 @@ import type {
   VersionPruneResult,
   VersionStore,
 } from '../ports.ts'
-import { byteaAsBase64, byteaFromBase64, fromBase64, toPlainBytes } from './bytes.ts'
+import { toPlainBytes } from './bytes.ts'
 
 /** Every column but `data`, plus its size: listings never read the Yjs bytes. */
 const INFO_COLUMNS = [
@@ -72,7 +72,7 @@ export class SqlVersionStore implements VersionStore {
           label: version.label,
           trigger: version.trigger,
           summary: JSON.stringify(version.summary),
-          data: byteaFromBase64(version.data),
+          data: version.data,
           state_vector: version.stateVector,
           created_at: version.createdAt,
         })
@@ -136,12 +136,12 @@ export class SqlVersionStore implements VersionStore {
     assertPositiveVersion(from, 'from')
     assertPositiveVersion(to, 'to')
     const rows = await this.selectInfo(canvasId)
-      .select(byteaAsBase64('data').as('data'))
+      .select('data')
       .where('version', '>=', from)
       .where('version', '<=', to)
       .orderBy('version')
       .execute()
-    return rows.map((row) => ({ ...toInfo(row), data: fromBase64(row.data, 'version data') }))
+    return rows.map((row) => ({ ...toInfo(row), data: toPlainBytes(row.data, 'version data') }))
   }
 
   async readChain(canvasId: string, version: number): Promise<VersionData[] | null> {
@@ -149,7 +149,7 @@ export class SqlVersionStore implements VersionStore {
     assertPositiveVersion(version, 'version')
     // One statement, one snapshot: a concurrent prune cannot delete part of the chain between two reads.
     const rows = await this.selectInfo(canvasId)
-      .select(byteaAsBase64('data').as('data'))
+      .select('data')
       .where('version', '<=', version)
       .where(
         'version',
@@ -163,7 +163,7 @@ export class SqlVersionStore implements VersionStore {
       .orderBy('version')
       .execute()
     return completeChain(
-      rows.map((row) => ({ ...toInfo(row), data: fromBase64(row.data, 'version data') })),
+      rows.map((row) => ({ ...toInfo(row), data: toPlainBytes(row.data, 'version data') })),
       version,
     )
   }
