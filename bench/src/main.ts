@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { configFor } from './config.ts'
 import { LOAD_CORE, pinSelf } from './lib/cpu-pin.ts'
 import { writeResultsMd } from './report/write-results-md.ts'
+import { calibrate } from './run/calibration.ts'
 import { checkJabiru, type JabiruStatus } from './run/jabiru-check.ts'
 import { machineInfo } from './run/machine.ts'
 import { profileJabiru } from './run/profile-pass.ts'
@@ -65,6 +66,7 @@ const only = args.only ? new Set(args.only.split(',').map((s) => s.trim().toUppe
 const started = performance.now()
 const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100)
 pinSelf(LOAD_CORE)
+const calibrationAtStart = calibrate()
 const benchId = `b${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`
 const workRoot = join(BENCH_DIR, '.work', benchId)
 mkdirSync(workRoot, { recursive: true })
@@ -126,7 +128,7 @@ const results: BenchResults = {
   profile,
   benchId,
   runs,
-  machine: machineInfo(REPO_DIR, loadAtStart),
+  machine: machineInfo(REPO_DIR, loadAtStart, calibrationAtStart),
   jabiru: { available: jabiru.available, ...(jabiru.note ? { note: jabiru.note } : {}) },
   scenarios,
   profiles,

@@ -1,5 +1,6 @@
 /** Renders one result file as Markdown: machine, targets, per-scenario tables, ratios, profiles. */
-import type { BenchResults, ScenarioResult, SkippedResult } from '../run/results.ts'
+import type { CoreCalibration } from '../run/calibration.ts'
+import type { BenchResults, MachineInfo, ScenarioResult, SkippedResult } from '../run/results.ts'
 import { JABIRU } from '../servers/catalog.ts'
 import { fmtRatio, fmtSpread } from './format.ts'
 import { rowFor, runComparison, runRatios } from './ratios.ts'
@@ -89,6 +90,18 @@ const scenarioSection = (s: ScenarioResult): string => {
 
 const skippedSection = (s: SkippedResult): string => `### ${s.id} — ${s.title}\n\nSkipped: ${s.skipped}\n`
 
+/** The per-core CPU calibration, for telling a slow machine state from a slow server; empty in older files. */
+const calibrationSentence = (m: MachineInfo): string => {
+  if (m.calibration === undefined) return ''
+  const cores = (list: readonly CoreCalibration[]): string =>
+    list.map((c) => `core ${c.core} ${c.roundsPerSecond.toLocaleString('en-US')}`).join(', ')
+  return (
+    'CPU calibration (rounds/s of a fixed JSON + SHA-256 loop, higher is faster): ' +
+    `at start ${cores(m.calibration.atStart)}; ` +
+    `at end ${cores(m.calibration.atEnd)}. `
+  )
+}
+
 export const renderResults = (r: BenchResults): string => {
   const m = r.machine
   const out: string[] = [
@@ -101,6 +114,7 @@ export const renderResults = (r: BenchResults): string => {
         : `Every server ran with the Node flags of Jabiru's \`npm start\`: ${m.serverNodeFlags.join(' ') || 'none'}. `) +
       `Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} ` +
       '(the machine is shared with other work; see README). ' +
+      calibrationSentence(m) +
       `Jabiru commit: ${m.jabiruCommit}. ${r.runs} runs per server, median (min–max). ` +
       `Wall time ${Math.round(r.elapsedSeconds)} s.`,
     '',

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import { benchNice, pinningAvailable } from '../lib/cpu-pin.ts'
 import { serverNodeFlags } from '../servers/launch.ts'
+import { type CoreCalibration, calibrate } from './calibration.ts'
 import type { MachineInfo } from './results.ts'
 
 const gitHead = (repoDir: string): string => {
@@ -23,7 +24,11 @@ const gitHead = (repoDir: string): string => {
   }
 }
 
-export const machineInfo = (repoDir: string, loadAverageAtStart: readonly number[]): MachineInfo => ({
+export const machineInfo = (
+  repoDir: string,
+  loadAverageAtStart: readonly number[],
+  calibrationAtStart: readonly CoreCalibration[],
+): MachineInfo => ({
   cpuModel: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
   memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
@@ -35,4 +40,5 @@ export const machineInfo = (repoDir: string, loadAverageAtStart: readonly number
   loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
   jabiruCommit: gitHead(repoDir),
   serverNodeFlags: serverNodeFlags(),
+  calibration: { atStart: calibrationAtStart, atEnd: calibrate() },
 })

@@ -1,6 +1,7 @@
 /** The shape of bench/results/*.json. */
 import type { Spread } from '../lib/stats.ts'
 import type { Comparison, MetricDef, Profile, VariantDef } from '../scenarios/types.ts'
+import type { CoreCalibration } from './calibration.ts'
 
 export interface MachineInfo {
   readonly cpuModel: string
@@ -15,6 +16,11 @@ export interface MachineInfo {
   readonly jabiruCommit: string
   /** Node flags every server ran with (Jabiru's `npm start` flags); absent in older result files. */
   readonly serverNodeFlags?: readonly string[]
+  /** A fixed CPU workload per core before and after the run (run/calibration.ts); absent in older result files. */
+  readonly calibration?: {
+    readonly atStart: readonly CoreCalibration[]
+    readonly atEnd: readonly CoreCalibration[]
+  }
 }
 
 export interface RunOutcome {
