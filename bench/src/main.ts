@@ -128,7 +128,7 @@ const results: BenchResults = {
   profile,
   benchId,
   runs,
-  machine: machineInfo(REPO_DIR, loadAtStart, calibrationAtStart),
+  machine: machineInfo(REPO_DIR, loadAtStart, { atStart: calibrationAtStart, atEnd: calibrate() }),
   jabiru: { available: jabiru.available, ...(jabiru.note ? { note: jabiru.note } : {}) },
   scenarios,
   profiles,

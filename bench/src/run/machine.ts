@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process'
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import { benchNice, pinningAvailable } from '../lib/cpu-pin.ts'
 import { serverNodeFlags } from '../servers/launch.ts'
-import { type CoreCalibration, calibrate } from './calibration.ts'
 import type { MachineInfo } from './results.ts'
 
 const gitHead = (repoDir: string): string => {
@@ -27,7 +26,7 @@ const gitHead = (repoDir: string): string => {
 export const machineInfo = (
   repoDir: string,
   loadAverageAtStart: readonly number[],
-  calibrationAtStart: readonly CoreCalibration[],
+  calibration: NonNullable<MachineInfo['calibration']>,
 ): MachineInfo => ({
   cpuModel: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
@@ -40,5 +39,5 @@ export const machineInfo = (
   loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
   jabiruCommit: gitHead(repoDir),
   serverNodeFlags: serverNodeFlags(),
-  calibration: { atStart: calibrationAtStart, atEnd: calibrate() },
+  calibration,
 })
