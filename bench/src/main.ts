@@ -17,9 +17,10 @@ import { machineInfo } from './run/machine.ts'
 import { profileJabiru } from './run/profile-pass.ts'
 import type { BenchResults, ProfileEvidence, ScenarioResult, SkippedResult } from './run/results.ts'
 import { toJson } from './run/results.ts'
-import { runScenario } from './run/runner.ts'
+import { runScenario, slug } from './run/runner.ts'
 import { buildScenarios } from './scenarios/all.ts'
 import type { Profile } from './scenarios/types.ts'
+import type { ServerSpec } from './servers/catalog.ts'
 import { REPO_DIR } from './servers/launch.ts'
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url))
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     runs: { type: 'string' },
     'peers-only': { type: 'boolean', default: false },
+    servers: { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -46,6 +48,8 @@ if (args.help) {
       '  --runs N               runs per scenario (default 3)',
       '  (with --only or --runs the results are partial: results/<profile>-partial-*.json, RESULTS.md unchanged)',
       '  --peers-only           measure the peers only',
+      '  --servers jabiru,reference  only these rows, by slug (jabiru, jabiru-postgresql, jabiru-journal-off)',
+      '                         or peer kind (hocuspocus, reference, relay); partial results (experiments)',
       '  --no-profile           skip the CPU-profile pass',
       '',
       'BENCH_EXTRA_NODE_FLAGS="--trace-gc"  extra Node flags for every server under test (experiments)',
@@ -62,6 +66,11 @@ const runs = args.runs ? Number(args.runs) : cfg.runs
 if (!Number.isInteger(runs) || runs < 1)
   throw new Error(`--runs must be a positive integer, got ${args.runs}`)
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim().toUpperCase())) : null
+const serverNames = args.servers ? new Set(args.servers.split(',').map((s) => s.trim().toLowerCase())) : null
+const serverFilter = serverNames
+  ? (spec: ServerSpec): boolean =>
+      serverNames.has(slug(spec.name)) || (spec.kind !== 'jabiru' && serverNames.has(spec.kind))
+  : undefined
 
 const started = performance.now()
 const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100)
@@ -97,6 +106,7 @@ for (const item of buildScenarios(cfg, jabiru.available)) {
       workRoot,
       log,
       jabiruDataTemplate: jabiru.dataTemplate,
+      ...(serverFilter ? { serverFilter } : {}),
     }),
   )
 }
@@ -137,7 +147,7 @@ const results: BenchResults = {
 const resultsDir = join(BENCH_DIR, 'results')
 mkdirSync(resultsDir, { recursive: true })
 const stamp = results.generatedAt.replace(/[:.]/g, '-')
-const partial = only || args.runs ? '-partial' : ''
+const partial = only || args.runs || serverFilter ? '-partial' : ''
 writeFileSync(join(resultsDir, `${profile}${partial}-${stamp}.json`), toJson(results))
 if (!partial) writeFileSync(join(resultsDir, `latest-${profile}.json`), toJson(results))
 log(`results in ${resultsDir}; RESULTS.md: ${partial ? 'unchanged (partial run)' : writeResultsMd()}`)

@@ -18,9 +18,11 @@ export interface RunnerOptions {
   readonly log: (msg: string) => void
   /** An initialized Jabiru DATA_DIR copied for each fresh Jabiru start. */
   readonly jabiruDataTemplate?: string
+  /** `--servers`: only the servers this accepts are measured (experiments; every server when absent). */
+  readonly serverFilter?: (spec: ServerSpec) => boolean
 }
 
-const slug = (s: string): string =>
+export const slug = (s: string): string =>
   s
     .replace(/[^a-z0-9]+/gi, '-')
     .replace(/^-|-$/g, '')
@@ -93,7 +95,9 @@ const summarizeRow = (def: ScenarioDef, server: string, runs: RunOutcome[]): Row
   return { server, runs, summary }
 }
 
-export const runScenario = async (def: ScenarioDef, options: RunnerOptions): Promise<ScenarioResult> => {
+export const runScenario = async (scenario: ScenarioDef, options: RunnerOptions): Promise<ScenarioResult> => {
+  const filter = options.serverFilter
+  const def = filter ? { ...scenario, servers: scenario.servers.filter(filter) } : scenario
   const outcomes = new Map<string, RunOutcome[]>(def.servers.map((s) => [s.name, []]))
   for (let run = 1; run <= options.runs; run++) {
     for (const spec of def.servers) {
