@@ -383,6 +383,83 @@ test('an update is relayed only after its journal append committed', async ({ st
   assert.is(stored.journal.length, 1)
 })
 
+test('a journaled update reaches the sockets before the room integrates it, and the room has it before any I/O', async ({
+  registry,
+  canvas,
+}) => {
+  const a = new FakeSocket()
+  const ca = connection(a)
+  const room = await registry.attach(canvas, ca)
+  // b is written through a wire, as real sockets are: frames queue while it is corked and leave on uncork.
+  const written: { bytes: number; roomHadIt: unknown }[] = []
+  let corked = 0
+  let queued = 0
+  const wire = {
+    cork: () => {
+      corked++
+    },
+    uncork: () => {
+      corked--
+      if (corked === 0 && queued > 0) {
+        written.push({ bytes: queued, roomHadIt: room.doc.getMap('meta').get('name') })
+        queued = 0
+      }
+    },
+    write: (chunk: Uint8Array) => {
+      if (corked === 0) written.push({ bytes: chunk.length, roomHadIt: room.doc.getMap('meta').get('name') })
+      else queued += chunk.length
+      return true
+    },
+  }
+  const b = new FakeSocket() as FakeSocket & { readyState: number }
+  b.readyState = 1
+  await registry.attach(
+    canvas,
+    new Connection(b as unknown as WebSocket, ca.principal, { kind: 'edit', role: 'editor' }, wire),
+  )
+  // What joining sent (sync step 1) leaves at the end of that tick.
+  await new Promise((resolve) => setImmediate(resolve))
+  written.length = 0
+  room.handleFrame(ca, updateMessage(someUpdate('first out')))
+  await waitFor('the relay written', () => (written.length > 0 ? true : undefined))
+  assert.is(written.length, 1, 'one write on the socket')
+  assert.is(written[0]?.roomHadIt, undefined, 'written before Y.applyUpdate')
+  assert.is(
+    room.doc.getMap('meta').get('name'),
+    'first out',
+    'integrated in the same tick, before the next I/O',
+  )
+  await room.quiesce()
+})
+
+test('an update that fails to integrate after its relay closes its sender with 4400; the room carries on', async ({
+  store,
+  registry,
+  canvas,
+}) => {
+  const a = new FakeSocket()
+  const b = new FakeSocket()
+  const ca = connection(a)
+  const cb = connection(b)
+  const room = await registry.attach(canvas, ca)
+  await registry.attach(canvas, cb)
+  let failures = 1
+  room.doc.on('update', () => {
+    if (failures-- > 0) throw new Error('observer failed')
+  })
+  room.handleFrame(ca, updateMessage(someUpdate('breaks')))
+  await waitFor('sender closed', () => a.closed ?? undefined)
+  assert.is(a.closed?.code, CloseCode.BadMessage)
+  assert.is(b.updates().length, 1, 'relayed before the failure')
+  const later = new Y.Doc()
+  later.getMap('meta').set('owner', 'b')
+  room.handleFrame(cb, updateMessage(Y.encodeStateAsUpdate(later)))
+  await room.quiesce()
+  assert.is(room.doc.getMap('meta').get('owner'), 'b', 'a later update is applied')
+  assert.is(b.closed, null, 'other clients carry on')
+  assert.is((await store.loadDocument(canvas)).journal.length, 2, 'both were journaled')
+})
+
 test('a failed journal append applies and relays nothing and closes the sender with 1011', async ({
   store,
   registry,
