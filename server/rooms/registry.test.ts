@@ -210,6 +210,17 @@ async function storeCompacted(store: DocumentStore, canvas: string, doc: Y.Doc):
 }
 
 /** A viewer, then an editor, attached to the canvas's room. */
+/** Two editors on `canvas`: `a` (connection `ca`) joins first, then `b` (`cb`). */
+async function twoEditors(registry: RoomRegistry, canvas: string) {
+  const a = new FakeSocket()
+  const b = new FakeSocket()
+  const ca = connection(a)
+  const cb = connection(b)
+  const room = await registry.attach(canvas, ca)
+  await registry.attach(canvas, cb)
+  return { room, a, b, ca, cb }
+}
+
 async function viewerAndEditor(registry: RoomRegistry, canvas: string) {
   const viewerSocket = new FakeSocket()
   const viewer = connection(viewerSocket, 'viewer')
@@ -359,11 +370,7 @@ test('a client already holding the canvas: its reply with the whole delete set i
 })
 
 test('an update is relayed only after its journal append committed', async ({ store, registry, canvas }) => {
-  const a = new FakeSocket()
-  const b = new FakeSocket()
-  const ca = connection(a)
-  const room = await registry.attach(canvas, ca)
-  await registry.attach(canvas, connection(b))
+  const { room, a, b, ca } = await twoEditors(registry, canvas)
   let open: () => void = () => undefined
   store.gate = new Promise((resolve) => {
     open = resolve
@@ -437,12 +444,7 @@ test('an update that fails to integrate after its relay closes its sender with 4
   registry,
   canvas,
 }) => {
-  const a = new FakeSocket()
-  const b = new FakeSocket()
-  const ca = connection(a)
-  const cb = connection(b)
-  const room = await registry.attach(canvas, ca)
-  await registry.attach(canvas, cb)
+  const { room, a, b, ca, cb } = await twoEditors(registry, canvas)
   let failures = 1
   room.doc.on('update', () => {
     if (failures-- > 0) throw new Error('observer failed')
@@ -465,11 +467,7 @@ test('a failed journal append applies and relays nothing and closes the sender w
   registry,
   canvas,
 }) => {
-  const a = new FakeSocket()
-  const b = new FakeSocket()
-  const ca = connection(a)
-  const room = await registry.attach(canvas, ca)
-  await registry.attach(canvas, connection(b))
+  const { room, a, b, ca } = await twoEditors(registry, canvas)
   store.failAppends = 1
   room.handleFrame(ca, updateMessage(someUpdate('lost?')))
   await waitFor('sender closed', () => a.closed ?? undefined)
