@@ -12,6 +12,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
+import { type DirectoryLock, lockDirectory } from '../../directory-lock.ts'
 import { typeScriptWorker } from '../../worker-thread.ts'
 import { deserializeError, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol.ts'
 
@@ -33,11 +34,16 @@ export class PGliteThread {
   private inFlight = 0
   /** Set once the thread failed or exited: every later request gets it. */
   private failure: Error | null = null
+  /** The data directory's lock (none in memory), held until `close`; see directory-lock.ts. */
+  private readonly lock: DirectoryLock | null
 
+  /** Throws DirectoryInUseError when another process (or opener) holds the data directory. */
   constructor(
     options: WorkerOptions,
     private readonly warn: (message: string) => void,
   ) {
+    this.lock =
+      options.dataDir === null ? null : lockDirectory(options.dataDir, 'the embedded database directory')
     this.worker = typeScriptWorker(new URL('./worker.ts', import.meta.url), options)
     // Idle, the thread does not keep the process alive; it does while someone waits for it (see `referenced`).
     this.worker.unref()
@@ -101,6 +107,7 @@ export class PGliteThread {
     } finally {
       // Even when PGlite failed to close: the failure is thrown to the caller, the thread does not outlive it.
       await this.worker.terminate()
+      this.lock?.release()
     }
   }
 
