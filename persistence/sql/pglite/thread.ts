@@ -44,7 +44,13 @@ export class PGliteThread {
   ) {
     this.lock =
       options.dataDir === null ? null : lockDirectory(options.dataDir, 'the embedded database directory')
-    this.worker = typeScriptWorker(new URL('./worker.ts', import.meta.url), options)
+    try {
+      this.worker = typeScriptWorker(new URL('./worker.ts', import.meta.url), options)
+    } catch (error) {
+      // No thread, no close() to release the lock: release it here.
+      this.lock?.release()
+      throw error
+    }
     // Idle, the thread does not keep the process alive; it does while someone waits for it (see `referenced`).
     this.worker.unref()
     this.ready = new Promise<void>((resolve, reject) => {
