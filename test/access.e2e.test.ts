@@ -645,6 +645,38 @@ test('authorization cache: a token, membership, grant or canvas taken away is re
   await refusedWithin(b, doomed, ws.token, 404, 'canvas deleted (other instance)')
 })
 
+test('frames sent as a socket opens are handled in order; a text frame closes only that socket (4400)', async (context) => {
+  const { a } = context.cluster
+  const canvas = await newCanvas(context)
+  // Two edits of one client: the second depends on the first, so handling them out of order would refuse it.
+  const doc = new Y.Doc()
+  addBlock(doc, { id: 'block_first', type: 'chart', position: { x: 0, y: 0, w: 2, h: 2 }, author: 'raw' })
+  const first = Y.encodeStateAsUpdate(doc)
+  const afterFirst = Y.encodeStateVector(doc)
+  addBlock(doc, { id: 'block_second', type: 'table', position: { x: 2, y: 0, w: 2, h: 2 }, author: 'raw' })
+  const second = Y.encodeStateAsUpdate(doc, afterFirst)
+  doc.destroy()
+  // Sent on 'open', before anything from the server was read (socket-session.test.ts holds a room's load open).
+  const raw = await socket(context, a, canvas, { token: context.ws.token })
+  raw.sendUpdate(first)
+  raw.sendUpdate(second)
+  await waitFor(
+    'both edits stored in order',
+    async () => ((await blockIds(context.ws.api, canvas)).length === 2 ? true : undefined),
+    20_000,
+  )
+  assert.equal((await blockIds(context.ws.api, canvas)).sort(), ['block_first', 'block_second'])
+  assert.ok(raw.isOpen(), 'the in-order edits were accepted')
+
+  const bystander = await connectSynced(a.wsUrl, canvas, context.ws.token)
+  context.clients.push(bystander)
+  raw.socket.send('not a binary frame')
+  const closed = await raw.closed
+  assert.is(closed.code, CloseCode.BadMessage)
+  assert.is(closed.reason, 'binary frames only')
+  assert.ok(bystander.provider.wsconnected, 'other sockets of the canvas stay open')
+})
+
 test('rate limits: login attempts per account across instances get 429 + Retry-After; a WebSocket flood closes only the flooder', async (context) => {
   const { a, b } = context.cluster
   const user = await addUser(context, 'editor')

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { busChannelOf } from '../bus-channel.ts'
+import { distinctListener, subscriptionOf } from '../bus-subscription.ts'
 import type { Bus, BusListener, BusMessage, Subscription } from '../ports.ts'
 import { type AdapterLogger, consoleLogger, describeError } from './log.ts'
 
@@ -84,17 +85,14 @@ export class MemoryBus implements Bus {
       listeners = new Set()
       this.channels.set(canvasId, listeners)
     }
-    // Wrapped so the same function subscribed twice is two subscriptions, each removable on its own.
-    const entry: BusListener = (message) => listener(message)
+    const entry = distinctListener(listener)
     listeners.add(entry)
-    return {
-      unsubscribe: async () => {
-        const current = this.channels.get(canvasId)
-        if (current === undefined) return
-        current.delete(entry)
-        if (current.size === 0) this.channels.delete(canvasId)
-      },
-    }
+    return subscriptionOf(async () => {
+      const current = this.channels.get(canvasId)
+      if (current === undefined) return
+      current.delete(entry)
+      if (current.size === 0) this.channels.delete(canvasId)
+    })
   }
 
   onReconnect(listener: () => void): void {

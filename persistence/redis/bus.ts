@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { busChannelOf } from '../bus-channel.ts'
+import { distinctListener, subscriptionOf } from '../bus-subscription.ts'
 import { type AdapterLogger, consoleLogger, describeError } from '../memory/log.ts'
 import type { Bus, BusListener, BusMessage, Subscription } from '../ports.ts'
 import { decodeBusMessage, encodeBusMessage } from './bus-codec.ts'
@@ -68,8 +69,7 @@ export class RedisBus implements Bus {
       state = { listeners: new Set(), subscribed: false, queue: Promise.resolve() }
       this.channels.set(channel, state)
     }
-    // Wrapped so the same function subscribed twice is two subscriptions, each removable on its own.
-    const entry: BusListener = (message) => listener(message)
+    const entry = distinctListener(listener)
     state.listeners.add(entry)
     try {
       await this.reconcile(channel, state)
@@ -78,14 +78,12 @@ export class RedisBus implements Bus {
       throw error
     }
     let active = true
-    return {
-      unsubscribe: async () => {
-        if (!active) return
-        active = false
-        state.listeners.delete(entry)
-        await this.reconcile(channel, state)
-      },
-    }
+    return subscriptionOf(async () => {
+      if (!active) return
+      active = false
+      state.listeners.delete(entry)
+      await this.reconcile(channel, state)
+    })
   }
 
   onReconnect(listener: () => void): void {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { CloseCode } from '../../shared/close-codes.ts'
+import type { ProjectRole } from '../../schema/database.ts'
 import type { ConnectAuthorizer } from '../access/connect-authorizer.ts'
 import { recordConnectionGrant } from '../access/connection-grant.ts'
 import type { WsBudgetConfig } from '../config.ts'
@@ -9,10 +9,12 @@ import { bearerToken } from '../http/auth.ts'
 import { sessionFromCookieHeader } from '../http/session-cookie.ts'
 import type { Logger } from '../logger.ts'
 import { Connection } from '../rooms/connection.ts'
-import { accessForRole } from '../rooms/principal.ts'
-import { RoomLoadError, type RoomRegistry } from '../rooms/registry.ts'
+import { accessForRole, type Principal } from '../rooms/principal.ts'
+import type { RoomRegistry } from '../rooms/registry.ts'
+import type { Room } from '../rooms/room.ts'
 import { HeartbeatSchedule } from './heartbeat.ts'
 import { MessageBudget } from './message-budget.ts'
+import { SocketSession, type SocketSessionDeps } from './socket-session.ts'
 
 /**
  * Path prefix of collaboration sockets: `ws://HOST:PORT/collab/<canvasId>?token=...[&link=...]`. Browsers may rely on
@@ -62,7 +64,8 @@ function refuse(socket: Duplex, status: number, message: string): void {
 export class CollabUpgradeHandler {
   readonly wss: WebSocketServer
   private readonly heartbeat: NodeJS.Timeout
-  private readonly connections = new HeartbeatSchedule()
+  private readonly heartbeats = new HeartbeatSchedule()
+  private readonly sessionDeps: SocketSessionDeps<Room>
 
   constructor(private readonly deps: UpgradeDeps) {
     this.wss = new WebSocketServer({
@@ -71,10 +74,11 @@ export class CollabUpgradeHandler {
       perMessageDeflate: false,
     })
     this.heartbeat = setInterval(
-      () => this.connections.tick(Date.now()),
+      () => this.heartbeats.tick(Date.now()),
       HeartbeatSchedule.tickMs(deps.heartbeatMs),
     )
     this.heartbeat.unref()
+    this.sessionDeps = { registry: deps.registry, log: deps.log, heartbeats: this.heartbeats }
   }
 
   private readonly onUpgradeSocketError = (error: Error): void => {
@@ -82,7 +86,7 @@ export class CollabUpgradeHandler {
   }
 
   get connectionCount(): number {
-    return this.connections.size
+    return this.heartbeats.size
   }
 
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -127,69 +131,31 @@ export class CollabUpgradeHandler {
     if (result.kind === 'unauthenticated')
       return { ok: false, status: 401, message: 'missing, invalid or expired token' }
     if (result.kind === 'no-access') return { ok: false, status: 404, message: 'canvas not found' }
-    const { identity, access, authorizedAt } = result
     return {
       ok: true,
-      canvasId: access.canvasId,
-      connection: (ws: WebSocket, wire: Duplex) => {
-        const connection = new Connection(ws, identity.principal, accessForRole(access.role), wire)
-        // The times the reads started (those of the cached results when reused, never "now"): live revocation
-        // re-checks a joining connection if a change may have committed after them (revocation-extension.ts).
-        recordConnectionGrant(connection, { authorizedAt, linkToken })
-        return connection
-      },
+      canvasId: result.access.canvasId,
+      principal: result.identity.principal,
+      role: result.access.role,
+      authorizedAt: result.authorizedAt,
+      linkToken,
     }
   }
 
   /** `wire` is the upgraded socket, the stream `ws` writes its frames to. */
   private accept(ws: WebSocket, wire: Duplex, authorized: Authorized): void {
-    const connection = authorized.connection(ws, wire)
-    this.connections.add(connection)
-    const { log, registry } = this.deps
-    // Frames that arrive while the room loads are queued, then handled in order.
-    const queued: Uint8Array[] = []
-    let deliver: (data: Uint8Array) => void = (data) => queued.push(data)
-    let room: Awaited<ReturnType<RoomRegistry['attach']>> | null = null
-
-    const budget = new MessageBudget(this.deps.wsBudget)
-    ws.on('message', (data, isBinary) => {
-      const bytes = data instanceof Buffer ? data.byteLength : 0
-      if (!budget.allow(bytes)) {
-        if (connection.isOpen) log.warn({ connectionId: connection.id }, 'message budget exceeded; closing')
-        connection.close(CloseCode.RateLimited)
-        return
-      }
-      if (!isBinary || !(data instanceof Buffer)) {
-        connection.close(CloseCode.BadMessage, 'binary frames only')
-        return
-      }
-      deliver(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    const connection = new Connection(ws, authorized.principal, accessForRole(authorized.role), wire)
+    // The times the reads started (those of the cached results when reused, never "now"): live revocation
+    // re-checks a joining connection if a change may have committed after them (revocation-extension.ts).
+    recordConnectionGrant(connection, {
+      authorizedAt: authorized.authorizedAt,
+      linkToken: authorized.linkToken,
     })
-    ws.on('pong', () => connection.markAlive())
-    ws.on('error', (error) => {
-      log.warn({ err: error, connectionId: connection.id }, 'socket error')
-      // ws sets the close code itself for protocol errors (e.g. 1009 for maxPayload) and then emits 'close'.
-    })
-    ws.on('close', () => {
-      this.connections.delete(connection)
-      connection.close(CloseCode.Normal)
-      if (room !== null) registry.detach(room, connection)
-    })
-
-    registry.attach(authorized.canvasId, connection).then(
-      (attached) => {
-        room = attached
-        if (!connection.isOpen) {
-          registry.detach(attached, connection)
-          return
-        }
-        deliver = (data) => attached.handleFrame(connection, data)
-        for (const data of queued.splice(0)) attached.handleFrame(connection, data)
-      },
-      (error: unknown) => {
-        log.error({ err: error, canvasId: authorized.canvasId }, 'could not attach connection')
-        connection.close(error instanceof RoomLoadError ? CloseCode.LoadFailed : CloseCode.InternalError)
-      },
+    SocketSession.start(
+      ws,
+      connection,
+      authorized.canvasId,
+      new MessageBudget(this.deps.wsBudget),
+      this.sessionDeps,
     )
   }
 
@@ -201,10 +167,14 @@ export class CollabUpgradeHandler {
   }
 }
 
+/** Plain data, no closure: nothing of the upgrade's scope outlives it. */
 interface Authorized {
   readonly ok: true
   readonly canvasId: string
-  readonly connection: (ws: WebSocket, wire: Duplex) => Connection
+  readonly principal: Principal
+  readonly role: ProjectRole
+  readonly authorizedAt: number
+  readonly linkToken: string | null
 }
 
 interface Refused {
