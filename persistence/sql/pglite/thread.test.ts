@@ -28,6 +28,11 @@ test('a database error crosses the thread with its message and SQLSTATE code', a
   assert.match(error.message, /duplicate key/)
 })
 
+test('the database runs with 48 MB of shared buffers, not the 128 MB PostgreSQL would take (resident memory)', async () => {
+  const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(db)
+  assert.equal(rows, [{ shared_buffers: '48MB' }])
+})
+
 test('a transaction has the session to itself: a query made meanwhile waits for its commit', async () => {
   await sql`create table t (id int)`.execute(db)
   let release: () => void = () => undefined
