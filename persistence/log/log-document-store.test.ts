@@ -16,6 +16,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Database } from '../../schema/database.ts'
 import { migrateToLatest } from '../../schema/migrate.ts'
+import { DirectoryInUseError } from '../directory-lock.ts'
 import type { JournalAppend } from '../ports.ts'
 import { openSqlDatabase } from '../sql/connect.ts'
 import { SqlDocumentStates } from '../sql/document-states.ts'
@@ -366,6 +367,31 @@ test('an append still discovering its canvas when the store closes is refused an
       assert.match((error as Error).message, /closed/)
     }
     assert.not.ok(existsSync(join(f.dir, `${canvasId}.log`)), 'no log file was opened after close')
+  } finally {
+    await f.dispose()
+  }
+})
+
+test('the directory is locked while a store has it open: a second opener is refused, a later one is not', async () => {
+  const f = await fixture()
+  try {
+    const canvasId = randomUUID()
+    const first = await f.open()
+    assert.equal(await first.appendJournal([entry(canvasId, 'a')]), [1])
+    try {
+      await f.open()
+      assert.unreachable('a second store on an open directory must be refused')
+    } catch (error) {
+      assert.instance(error, DirectoryInUseError)
+      assert.match((error as Error).message, /journal directory/)
+      assert.match((error as Error).message, f.dir)
+    }
+    // The refused opener touched nothing: the first store's seqs go on.
+    assert.equal(await first.appendJournal([entry(canvasId, 'b')]), [2])
+    await first.close()
+    const second = await f.open()
+    assert.equal(tokens((await second.loadDocument(canvasId)).journal), ['a', 'b'])
+    await second.close()
   } finally {
     await f.dispose()
   }
