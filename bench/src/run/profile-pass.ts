@@ -3,14 +3,17 @@
  * with a CPU profile taken through the probe for the measured window only, summarized to top frames.
  * - S2 load at a fixed 2,000 updates/s (10 canvases × 5 clients);
  * - S1-style connect storm (2,000 connections over 400 canvases);
- * - S7 compaction under load: ten stored 200 KB fragmented canvases, 1,000 updates/s, compacted every 2 s.
+ * - S7 compaction under load: ten stored 200 KB fragmented canvases, 1,000 updates/s, compacted every 2 s;
+ * - S4's load: 1,000 canvases × 3-5 clients, 1 update/s each.
  */
 import { cpSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { configFor } from '../config.ts'
 import type { FanoutJob, FanoutResult, StormResult } from '../load/jobs.ts'
 import { summarizeProfile } from '../report/cpuprofile.ts'
 import { storedDoc } from '../scenarios/docgen.ts'
-import { canvasNames } from '../scenarios/fanout-common.ts'
+import { canvasNames, P99_LIMIT_MS, PADDING_CHARS } from '../scenarios/fanout-common.ts'
+import { S4_CLIENTS_PER_CANVAS, s4ClientCount } from '../scenarios/s4-quiet-canvases.ts'
 import { JABIRU_COMPACT_INTERVAL_MS } from '../scenarios/s7-compaction.ts'
 import { startWithStored } from '../scenarios/stored.ts'
 import type { RunContext } from '../scenarios/types.ts'
@@ -30,25 +33,33 @@ const evidence = (scenario: string, what: string, file: string): ProfileEvidence
   return { scenario, what, file: file.slice(REPO_DIR.length), ...summary }
 }
 
-/** Fan-out load at one fixed rate over `canvases` × 5 clients, profiling Jabiru over the measured window only. */
+interface ProfiledLoad {
+  readonly rate: number
+  readonly warmupMs: number
+  readonly measureMs: number
+  /** 5 unless given (S4: a [min, max] range, round robin). */
+  readonly clientsPerCanvas?: FanoutJob['clientsPerCanvas']
+}
+
+/** Fan-out load at one fixed rate over `canvases`, profiling Jabiru over the measured window only. */
 const profiledFanout = async (
   server: RunningServer,
   canvases: FanoutJob['canvases'],
-  load: { readonly rate: number; readonly warmupMs: number; readonly measureMs: number },
+  load: ProfiledLoad,
   file: string,
 ): Promise<void> => {
   await runJob<FanoutResult>(
     {
       kind: 'fanout',
       canvases,
-      clientsPerCanvas: 5,
+      clientsPerCanvas: load.clientsPerCanvas ?? 5,
       rates: [load.rate],
       warmupMs: load.warmupMs,
       measureMs: load.measureMs,
       drainMs: 2000,
-      paddingChars: 60,
+      paddingChars: PADDING_CHARS,
       stopAfterFailedSteps: 1,
-      p99LimitMs: 10,
+      p99LimitMs: P99_LIMIT_MS,
     },
     async (name) => {
       if (name === 'measure-start') await server.startProfile()
@@ -144,6 +155,35 @@ export const profileJabiru = async (
       log('profile pass: S7 done')
     } finally {
       for (const server of started) await server.stop()
+    }
+  }
+  const s4File = join(outDir, 's4-quiet.cpuprofile')
+  {
+    const dir = join(workDir, 's4')
+    mkdirSync(dir, { recursive: true })
+    const server = await startJabiru(dir, template)
+    try {
+      const { canvases: count, warmupMs, measureMs } = configFor('full').s4
+      const runId = `${benchId}prof4`
+      const canvases = await server.canvases(canvasNames(runId, 'p4', count), runId)
+      // The same shape as S4: each client sends once a second.
+      const clients = s4ClientCount(canvases.length)
+      await profiledFanout(
+        server,
+        canvases,
+        { rate: clients, warmupMs, measureMs, clientsPerCanvas: S4_CLIENTS_PER_CANVAS },
+        s4File,
+      )
+      out.push(
+        evidence(
+          'S4',
+          `${count.toLocaleString('en-US')} canvases × 3-5 clients, 1 update/s each (${clients.toLocaleString('en-US')} updates/s), ${measureMs / 1000} s window`,
+          s4File,
+        ),
+      )
+      log('profile pass: S4 done')
+    } finally {
+      await server.stop()
     }
   }
   return out

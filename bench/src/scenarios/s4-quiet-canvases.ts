@@ -5,6 +5,16 @@ import { canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-
 import { MB } from './metrics.ts'
 import type { ScenarioDef } from './types.ts'
 
+/** 3, 4 or 5 clients per canvas, round robin (the load generator's [min, max] form). */
+export const S4_CLIENTS_PER_CANVAS = [3, 5] as const
+
+/** How many clients S4's canvases get in all, so each sends once a second at this total rate. */
+export const s4ClientCount = (canvases: number): number => {
+  let clients = 0
+  for (let i = 0; i < canvases; i++) clients += 3 + (i % 3)
+  return clients
+}
+
 export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
   id: 'S4',
   title: 'Many quiet canvases',
@@ -24,12 +34,11 @@ export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
   measure: async (spec, ctx) => {
     const server = await ctx.start(spec)
     const canvases = await server.canvases(canvasNames(ctx.runId, 's4', cfg.s4.canvases), ctx.runId)
-    let clients = 0
-    for (let i = 0; i < canvases.length; i++) clients += 3 + (i % 3)
+    const clients = s4ClientCount(canvases.length)
     const { result, windows } = await runFanoutOn(server, {
       kind: 'fanout',
       canvases,
-      clientsPerCanvas: [3, 5],
+      clientsPerCanvas: S4_CLIENTS_PER_CANVAS,
       rates: [clients],
       warmupMs: cfg.s4.warmupMs,
       measureMs: cfg.s4.measureMs,
