@@ -10,17 +10,11 @@ import type { Stamp } from '../protocol/stamp.ts'
 import { nowMicros } from '../protocol/stamp.ts'
 import { closeAll, connectAll, type Planned } from './connect.ts'
 import { event } from './ipc.ts'
-import type { FanoutJob, FanoutResult, StepResult } from './jobs.ts'
+import { clientsOnCanvas, type FanoutJob, type FanoutResult, type StepResult } from './jobs.ts'
 import { runSchedule } from './schedule.ts'
 
 const CONNECT_CONCURRENCY = 100
 const CONNECT_TIMEOUT_MS = 30_000
-
-const clientsFor = (job: FanoutJob, canvasIndex: number): number => {
-  const c = job.clientsPerCanvas
-  if (typeof c === 'number') return c
-  return c[0] + (canvasIndex % (c[1] - c[0] + 1))
-}
 
 export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
   let windowFrom = Number.POSITIVE_INFINITY
@@ -51,7 +45,7 @@ export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
   const spread = job.spreadOver !== undefined
   let nextId = 1
   job.canvases.forEach((target, ci) => {
-    const n = clientsFor(job, ci)
+    const n = clientsOnCanvas(job.clientsPerCanvas, ci)
     const instances = job.spreadOver?.[ci] ?? [target]
     if (instances.length === 0) throw new Error(`canvas ${ci}: spreadOver lists no instance`)
     const onInstance = instances.map(

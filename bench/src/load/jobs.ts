@@ -29,6 +29,22 @@ export interface FanoutJob {
   readonly spreadOver?: readonly (readonly Target[])[]
 }
 
+/** How many clients a fan-out job puts on canvas `canvasIndex`: the round robin `clientsPerCanvas` describes. */
+export const clientsOnCanvas = (
+  clientsPerCanvas: FanoutJob['clientsPerCanvas'],
+  canvasIndex: number,
+): number =>
+  typeof clientsPerCanvas === 'number'
+    ? clientsPerCanvas
+    : clientsPerCanvas[0] + (canvasIndex % (clientsPerCanvas[1] - clientsPerCanvas[0] + 1))
+
+/** All the clients a fan-out job opens over `canvases` canvases. */
+export const totalClients = (clientsPerCanvas: FanoutJob['clientsPerCanvas'], canvases: number): number => {
+  let clients = 0
+  for (let i = 0; i < canvases; i++) clients += clientsOnCanvas(clientsPerCanvas, i)
+  return clients
+}
+
 export interface StepResult {
   readonly rate: number
   /** Updates actually sent per second in the measured window. */

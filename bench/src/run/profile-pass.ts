@@ -9,11 +9,11 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { configFor } from '../config.ts'
-import type { FanoutJob, FanoutResult, StormResult } from '../load/jobs.ts'
+import { type FanoutJob, type FanoutResult, type StormResult, totalClients } from '../load/jobs.ts'
 import { summarizeProfile } from '../report/cpuprofile.ts'
 import { storedDoc } from '../scenarios/docgen.ts'
 import { canvasNames, P99_LIMIT_MS, PADDING_CHARS } from '../scenarios/fanout-common.ts'
-import { S4_CLIENTS_PER_CANVAS, s4ClientCount } from '../scenarios/s4-quiet-canvases.ts'
+import { S4_CLIENTS_PER_CANVAS } from '../scenarios/s4-quiet-canvases.ts'
 import { JABIRU_COMPACT_INTERVAL_MS } from '../scenarios/s7-compaction.ts'
 import { startWithStored } from '../scenarios/stored.ts'
 import type { RunContext } from '../scenarios/types.ts'
@@ -167,7 +167,7 @@ export const profileJabiru = async (
       const runId = `${benchId}prof4`
       const canvases = await server.canvases(canvasNames(runId, 'p4', count), runId)
       // The same shape as S4: each client sends once a second.
-      const clients = s4ClientCount(canvases.length)
+      const clients = totalClients(S4_CLIENTS_PER_CANVAS, canvases.length)
       await profiledFanout(
         server,
         canvases,

@@ -1,5 +1,6 @@
 /** S4 many quiet canvases: 1k canvases × 3-5 clients, each client 1 update/s; p99 and RSS. */
 import type { Config } from '../config.ts'
+import { totalClients } from '../load/jobs.ts'
 import { HOCUSPOCUS, JABIRU, REFERENCE, RELAY } from '../servers/catalog.ts'
 import { canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-common.ts'
 import { MB } from './metrics.ts'
@@ -7,13 +8,6 @@ import type { ScenarioDef } from './types.ts'
 
 /** 3, 4 or 5 clients per canvas, round robin (the load generator's [min, max] form). */
 export const S4_CLIENTS_PER_CANVAS = [3, 5] as const
-
-/** How many clients S4's canvases get in all, so each sends once a second at this total rate. */
-export const s4ClientCount = (canvases: number): number => {
-  let clients = 0
-  for (let i = 0; i < canvases; i++) clients += 3 + (i % 3)
-  return clients
-}
 
 export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
   id: 'S4',
@@ -34,7 +28,7 @@ export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
   measure: async (spec, ctx) => {
     const server = await ctx.start(spec)
     const canvases = await server.canvases(canvasNames(ctx.runId, 's4', cfg.s4.canvases), ctx.runId)
-    const clients = s4ClientCount(canvases.length)
+    const clients = totalClients(S4_CLIENTS_PER_CANVAS, canvases.length)
     const { result, windows } = await runFanoutOn(server, {
       kind: 'fanout',
       canvases,
