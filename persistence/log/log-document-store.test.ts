@@ -175,7 +175,7 @@ test('a compaction keeps the entries after its seq byte for byte, with their aut
     await first.appendJournal([entry(canvasId, 'dd'), entry(canvasId, 'eee', author)])
     const path = join(f.dir, `${canvasId}.log`)
     const before = readFileSync(path)
-    // Seq 4 is inside the second batch: the log is read from where the first batch ended and walked from there.
+    // Seq 4 is inside the second batch; the log is far below a mark's spacing, so it is read and walked from its start.
     assert.equal(await first.compact(canvasId, encoder.encode('abcd'), 4), { written: true, stateSeq: 4 })
     assert.equal(readFileSync(path), encodeRecords(decodeRecords(before).records.slice(4)), 'kept, unchanged')
     assert.equal(await first.journalStats(canvasId), { entries: 1, bytes: 3 })
@@ -199,6 +199,39 @@ test('a compaction keeps the entries after its seq byte for byte, with their aut
     assert.equal(tokens((await second.loadDocument(canvasId)).journal), ['f'])
     assert.equal(await second.journalStats(canvasId), { entries: 1, bytes: 1 })
     await second.close()
+  } finally {
+    await f.dispose()
+  }
+})
+
+test('a compaction of a long log reads it from the last mark before its seq, not from the start', async () => {
+  const f = await fixture()
+  try {
+    const canvasId = randomUUID()
+    const store = await f.open()
+    // 40 batches of five 1 KB updates: about 200 KB, so marks were left every 64 KB or so.
+    for (let batch = 0; batch < 40; batch++) {
+      const updates = Array.from({ length: 5 }, (_, i) =>
+        entry(canvasId, `${batch * 5 + i + 1}`.padEnd(1000, '.')),
+      )
+      await store.appendJournal(updates)
+    }
+    const path = join(f.dir, `${canvasId}.log`)
+    const before = readFileSync(path)
+    const records = decodeRecords(before).records
+    assert.is(records.length, 200)
+    // Garble the first record's length in place (same file size): a compaction that read the log from its start
+    // could not walk past it and would lose everything after it; one that starts at a mark never reads it.
+    const garbled = Buffer.from(before)
+    garbled[1] = (garbled[1] ?? 0) ^ 0xff
+    writeFileSync(path, garbled)
+    assert.equal(await store.compact(canvasId, encoder.encode('state'), 197), {
+      written: true,
+      stateSeq: 197,
+    })
+    assert.equal(readFileSync(path), encodeRecords(records.slice(197)), 'kept, unchanged')
+    assert.equal(await store.journalStats(canvasId), { entries: 3, bytes: 3000 })
+    await store.close()
   } finally {
     await f.dispose()
   }
