@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { CANVAS_ROOTS } from '../../shared/canvas/index.ts'
-import type { DecodedUpdate } from '../rooms/inbound.ts'
+import type { DecodedItem, DecodedUpdate } from '../rooms/update-structure.ts'
 
 /**
  * Which blocks an update would change if applied to `doc`: the keys of the `blocks` root map under which any of its
@@ -13,20 +13,20 @@ import type { DecodedUpdate } from '../rooms/inbound.ts'
  * when the missing parent arrives in a later update, that update is checked.
  */
 export function touchedBlocks(doc: Y.Doc, decoded: DecodedUpdate): Set<string> {
-  const { structs, ds } = decoded
+  const { structs, deletes } = decoded
   const blocksRoot = doc.getMap(CANVAS_ROOTS.blocks)
   const touched = new Set<string>()
 
   /** Items of the update by client, for resolving parents introduced in the same update. */
-  const incoming = new Map<number, Y.Item[]>()
+  const incoming = new Map<number, DecodedItem[]>()
   for (const struct of structs) {
-    if (!(struct instanceof Y.Item)) continue
+    if (struct.kind !== 'item') continue
     const list = incoming.get(struct.id.client)
     if (list === undefined) incoming.set(struct.id.client, [struct])
     else list.push(struct)
   }
 
-  const findIncoming = (id: Y.ID): Y.Item | null => {
+  const findIncoming = (id: Y.ID): DecodedItem | null => {
     for (const item of incoming.get(id.client) ?? []) {
       if (id.clock >= item.id.clock && id.clock < item.id.clock + item.length) return item
     }
@@ -51,22 +51,19 @@ export function touchedBlocks(doc: Y.Doc, decoded: DecodedUpdate): Set<string> {
     return null
   }
 
-  /** Block key for a child of the type held by `parentItem` (decoded or integrated). */
-  const blockOfChildOf = (parentItem: Y.Item, seen: Set<Y.Item>): string | null => {
-    if (findExisting(parentItem.id) === parentItem) return blockOfIntegrated(parentItem)
-    return blockOfDecoded(parentItem, seen)
-  }
-
-  const blockOfDecoded = (item: Y.Item, seen: Set<Y.Item>): string | null => {
+  /** Block key of an item of the update (a child of the type held by an item shares that item's block). */
+  const blockOfDecoded = (item: DecodedItem, seen: Set<DecodedItem>): string | null => {
     if (seen.has(item)) return null
     seen.add(item)
-    const parent: unknown = item.parent
+    const parent = item.parent
     if (typeof parent === 'string') {
       return parent === CANVAS_ROOTS.blocks ? item.parentSub : null
     }
     if (parent instanceof Y.ID) {
-      const parentItem = findExisting(parent) ?? findIncoming(parent)
-      return parentItem === null ? null : blockOfChildOf(parentItem, seen)
+      const existing = findExisting(parent)
+      if (existing !== null) return blockOfIntegrated(existing)
+      const decodedParent = findIncoming(parent)
+      return decodedParent === null ? null : blockOfDecoded(decodedParent, seen)
     }
     // No explicit parent: it shares its parent (and map key) with its origin or right origin.
     for (const neighbourId of [item.origin, item.rightOrigin]) {
@@ -80,12 +77,12 @@ export function touchedBlocks(doc: Y.Doc, decoded: DecodedUpdate): Set<string> {
   }
 
   for (const struct of structs) {
-    if (!(struct instanceof Y.Item)) continue
+    if (struct.kind !== 'item') continue
     const block = blockOfDecoded(struct, new Set())
     if (block !== null) touched.add(block)
   }
 
-  for (const [client, ranges] of ds.clients) {
+  for (const [client, ranges] of deletes) {
     const known = Y.getState(doc.store, client)
     for (const range of ranges) {
       const end = Math.min(range.clock + range.len, known)

@@ -17,10 +17,10 @@ import type { DecodedUpdate } from './inbound.ts'
 export function changesNothing(doc: Y.Doc, decoded: DecodedUpdate): boolean {
   const store = doc.store
   for (const struct of decoded.structs) {
-    if (struct instanceof Y.Skip) continue
+    if (struct.kind === 'skip') continue
     if (struct.id.clock + struct.length > Y.getState(store, struct.id.client)) return false
   }
-  for (const [client, ranges] of decoded.ds.clients) {
+  for (const [client, ranges] of decoded.deletes) {
     const known = Y.getState(store, client)
     const structs = store.clients.get(client)
     for (const range of ranges) {

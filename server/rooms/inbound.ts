@@ -2,6 +2,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { MessageType, SyncMessageType } from '../../shared/protocol.ts'
+import { type DecodedUpdate, readUpdateStructure } from './update-structure.ts'
 
 /**
  * Decodes and validates one inbound WebSocket frame before anything touches the document. y-protocols' own
@@ -15,11 +16,11 @@ export type InboundMessage =
   | { readonly type: 'query-awareness' }
 
 /**
- * An update's structs and delete set as Yjs decodes them, not integrated into any document. Decoded once when the
- * frame is validated and shared by everything that inspects the update before it is applied (redundancy check,
- * lock guard), so the bytes are parsed twice per update in all (here and by `Y.applyUpdate`), not four times.
+ * An update's structure (update-structure.ts), read once when the frame is validated and shared by everything that
+ * inspects the update before it is applied (redundancy check, lock guard): the bytes are read twice per update in
+ * all (here, without building contents, and by `Y.applyUpdate`).
  */
-export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
+export type { DecodedUpdate } from './update-structure.ts'
 
 export interface AwarenessEntry {
   readonly clientId: number
@@ -76,8 +77,8 @@ export function isEmptySyncStep1(frame: Uint8Array | undefined): boolean {
 
 function decodeUpdate(update: Uint8Array, what: string): DecodedUpdate {
   try {
-    // Parses every struct and the delete set with the same readers applyUpdate uses.
-    return Y.decodeUpdate(update)
+    // Reads every struct, content and the delete set with the readers applyUpdate uses (contents checked, not built).
+    return readUpdateStructure(update)
   } catch (error) {
     throw new ProtocolError(
       `${what}: invalid Yjs update (${error instanceof Error ? error.message : String(error)})`,
