@@ -158,7 +158,7 @@ function checkContent(decoder: decoding.Decoder, ref: number): number {
       decoding.readVarUint8Array(decoder)
       return 1
     case ContentRef.String:
-      return checkString(decoder)
+      return checkedStringLength(decoder)
     case ContentRef.Embed:
       JSON.parse(decoding.readVarString(decoder))
       return 1
@@ -189,14 +189,20 @@ function checkContent(decoder: decoding.Decoder, ref: number): number {
   }
 }
 
-/**
- * A length-prefixed UTF-8 string, checked as lib0's fatal TextDecoder checks it; returns its length in UTF-16 code
- * units (a string's clock length) without building it: one unit per character, two for a character outside the
- * Basic Multilingual Plane (its 4-byte encoding).
- */
-function checkString(decoder: decoding.Decoder): number {
+/** Reads past a length-prefixed UTF-8 string, checked as lib0's fatal TextDecoder checks it; returns its bytes. */
+function checkString(decoder: decoding.Decoder): Uint8Array {
   const bytes = decoding.readVarUint8Array(decoder)
   if (!isUtf8(bytes)) throw new Error('string is not valid UTF-8')
+  return bytes
+}
+
+/**
+ * A string item's clock length, without building the string: its length in UTF-16 code units, one per character
+ * and two for a character outside the Basic Multilingual Plane (its 4-byte encoding). Only ContentString needs it;
+ * keys, names and values are only checked.
+ */
+function checkedStringLength(decoder: decoding.Decoder): number {
+  const bytes = checkString(decoder)
   let units = 0
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i] ?? 0
