@@ -17,7 +17,13 @@ export interface Config {
     readonly warmupMs: number
     readonly measureMs: number
   }
-  readonly s4: { readonly canvases: number; readonly warmupMs: number; readonly measureMs: number }
+  readonly s4: {
+    readonly canvases: number
+    readonly warmupMs: number
+    readonly measureMs: number
+    /** Load processes the clients are split over, by canvas (see scenarios/fanout-split.ts). */
+    readonly loadProcesses: number
+  }
   readonly s5: {
     readonly sizes: readonly number[]
     readonly singleJoinerRounds: number
@@ -79,7 +85,7 @@ const full: Config = {
   // 12 s measured: with 5 clients at 5 updates/s each, a 4 s window held 100 updates (400 deliveries), so a run's
   // p99 was decided by the single slowest update, one stall or none; 300 updates make it the third-slowest.
   s3: { clients: [5, 20, 50], perClientRate: 5, warmupMs: 1000, measureMs: 12_000 },
-  s4: { canvases: 1000, warmupMs: 3000, measureMs: 8000 },
+  s4: { canvases: 1000, warmupMs: 3000, measureMs: 8000, loadProcesses: 2 },
   s5: { sizes: [10_000, 100_000, 1_000_000], singleJoinerRounds: 3, crowd: 50 },
   s6: { clients: 20, perClientRate: 5, warmupMs: 1000, measureMs: 5000 },
   s7: { canvases: 10, docBytes: 200_000, rate: 1000, warmupMs: 2000, measureMs: 12_000 },

@@ -18,6 +18,11 @@ export class Samples {
     return this.n
   }
 
+  /** A copy of the samples, in the order added. */
+  values(): Float64Array {
+    return this.data.slice(0, this.n)
+  }
+
   /** Summary of the samples plus `missing` samples counted as +Infinity (lost or not arrived in time). */
   summarize(missing = 0): Summary {
     return summarize(this.data.subarray(0, this.n), missing)

@@ -43,9 +43,10 @@ export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
   const fanoutOf = new Map<number, number>()
   const crossFanoutOf = new Map<number, number>()
   const spread = job.spreadOver !== undefined
-  let nextId = 1
+  let nextId = job.firstClientId ?? 1
+  const firstCanvas = job.firstCanvasIndex ?? 0
   job.canvases.forEach((target, ci) => {
-    const n = clientsOnCanvas(job.clientsPerCanvas, ci)
+    const n = clientsOnCanvas(job.clientsPerCanvas, firstCanvas + ci)
     const instances = job.spreadOver?.[ci] ?? [target]
     if (instances.length === 0) throw new Error(`canvas ${ci}: spreadOver lists no instance`)
     const onInstance = instances.map(
@@ -82,6 +83,7 @@ export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
     job.awareness ? client.sendAwareness(i % 1000, (i * 7) % 1000) : client.sendStamped(padding)
 
   const steps: StepResult[] = []
+  const latencies: Float64Array[] = []
   let failedInRow = 0
   for (const [stepIndex, rate] of job.rates.entries()) {
     windowFrom = Number.POSITIVE_INFINITY
@@ -130,10 +132,17 @@ export const runFanout = async (job: FanoutJob): Promise<FanoutResult> => {
       generatorLagP99Ms: lag.summarize().p99,
       generatorCpu: (cpu.user + cpu.system) / 1000 / job.measureMs,
     })
+    if (job.returnLatencies) latencies.push(latency.values())
     failedInRow = summary.p99 < job.p99LimitMs ? 0 : failedInRow + 1
     if (failedInRow >= job.stopAfterFailedSteps) break
     await sleep(300)
   }
   await closeAll(clients)
-  return { kind: 'fanout', clients: clients.length, connectMs, steps }
+  return {
+    kind: 'fanout',
+    clients: clients.length,
+    connectMs,
+    steps,
+    ...(job.returnLatencies ? { latencies } : {}),
+  }
 }

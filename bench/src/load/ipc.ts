@@ -36,6 +36,14 @@ export const onJob = (listener: (job: Job) => void): void => {
   send({ type: 'ready' })
 }
 
-export const reply = (result: JobResult): void => send({ type: 'result', result })
+/** Resolves once the message is handed to the channel, so disconnecting after it cannot lose it. */
+const sendLast = (msg: WorkerMessage): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (typeof process.send !== 'function')
+      throw new Error('the load worker must be started with an IPC channel')
+    process.send(msg, undefined, {}, (error: Error | null) => (error ? reject(error) : resolve()))
+  })
 
-export const replyError = (message: string): void => send({ type: 'error', message })
+export const reply = (result: JobResult): Promise<void> => sendLast({ type: 'result', result })
+
+export const replyError = (message: string): Promise<void> => sendLast({ type: 'error', message })

@@ -27,6 +27,15 @@ export interface FanoutJob {
    * With more than one, deliveries between clients on different instances are also summarized apart.
    */
   readonly spreadOver?: readonly (readonly Target[])[]
+  /**
+   * When this job is one part of a job split over several load processes (`splitFanoutJob`): the index of
+   * `canvases[0]` in the whole job, so the round robin of `clientsPerCanvas` goes on where the previous part
+   * stopped, and the id of this part's first client. Default 0 and 1.
+   */
+  readonly firstCanvasIndex?: number
+  readonly firstClientId?: number
+  /** Return every step's raw latencies (`FanoutResult.latencies`), for merging parts. */
+  readonly returnLatencies?: boolean
 }
 
 /** How many clients a fan-out job puts on canvas `canvasIndex`: the round robin `clientsPerCanvas` describes. */
@@ -66,6 +75,8 @@ export interface FanoutResult {
   readonly clients: number
   readonly connectMs: number
   readonly steps: readonly StepResult[]
+  /** With `returnLatencies`: each step's latencies in ms, the deliveries that arrived. */
+  readonly latencies?: readonly Float64Array[]
 }
 
 export interface StormJob {

@@ -30,14 +30,10 @@ const run = (job: Job): Promise<JobResult> => {
 checkAgainstYjs()
 
 onJob((job) => {
-  run(job).then(
-    (result) => {
-      reply(result)
-      process.disconnect()
-    },
-    (err: unknown) => {
-      replyError(err instanceof Error ? (err.stack ?? err.message) : String(err))
-      process.disconnect()
-    },
-  )
+  run(job)
+    .then(
+      (result) => reply(result),
+      (err: unknown) => replyError(err instanceof Error ? (err.stack ?? err.message) : String(err)),
+    )
+    .finally(() => process.disconnect())
 })

@@ -11,8 +11,18 @@ const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url))
 /** Called for each worker event (e.g. 'measure-start'); the worker waits until it resolves. */
 export type EventHandler = (name: string, step: number | undefined) => Promise<void> | void
 
-export const runJob = <R extends JobResult>(job: Job, onEvent: EventHandler, timeoutMs: number): Promise<R> =>
+/** Runs `job` in a new load process; `signal` (optional) kills the process and rejects. */
+export const runJob = <R extends JobResult>(
+  job: Job,
+  onEvent: EventHandler,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<R> =>
   new Promise<R>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error(`${job.kind} job aborted before it started`))
+      return
+    }
     const [cmd, args] = pinned(LOAD_CORE, process.execPath, ['--import', 'tsx', WORKER])
     const child = spawn(cmd, args, {
       cwd: BENCH_DIR,
@@ -25,6 +35,7 @@ export const runJob = <R extends JobResult>(job: Job, onEvent: EventHandler, tim
       if (done) return
       done = true
       clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
       if (child.exitCode === null) child.kill('SIGKILL')
       if (err) reject(err)
       else resolve(result as R)
@@ -33,6 +44,8 @@ export const runJob = <R extends JobResult>(job: Job, onEvent: EventHandler, tim
       () => finish(new Error(`${job.kind} job timed out after ${timeoutMs} ms`)),
       timeoutMs,
     )
+    const onAbort = (): void => finish(new Error(`${job.kind} job aborted: another part of it failed`))
+    signal?.addEventListener('abort', onAbort)
     const send = (msg: OrchestratorMessage): void => {
       child.send(msg)
     }
@@ -54,7 +67,9 @@ export const runJob = <R extends JobResult>(job: Job, onEvent: EventHandler, tim
       }
     })
     child.on('error', (err) => finish(err))
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the parent has read the last message from the channel (a
+    // result with raw latencies is hundreds of kilobytes); 'close' waits for the channel to end.
+    child.on('close', (code, signal) => {
       if (!done) finish(new Error(`load worker exited (${code ?? signal}) before replying`))
     })
   })

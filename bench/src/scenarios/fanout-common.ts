@@ -2,6 +2,7 @@
 import type { FanoutJob, FanoutResult } from '../load/jobs.ts'
 import { runJob } from '../run/load-process.ts'
 import type { RunningServer } from '../servers/launch.ts'
+import { EventBarrier, mergeFanoutResults, splitFanoutJob } from './fanout-split.ts'
 import { StepWindows, type WindowSample } from './metrics.ts'
 
 export const P99_LIMIT_MS = 10
@@ -12,11 +13,32 @@ export interface FanoutRun {
   readonly windows: ReadonlyMap<number, WindowSample>
 }
 
-export const runFanoutOn = async (server: RunningServer, job: FanoutJob): Promise<FanoutRun> => {
+/** Runs `job` against `server`, in one load process or split by canvas over `processes` (see fanout-split.ts). */
+export const runFanoutOn = async (
+  server: RunningServer,
+  job: FanoutJob,
+  processes = 1,
+): Promise<FanoutRun> => {
   const windows = new StepWindows(server)
   const perStep = job.warmupMs + job.measureMs + job.drainMs + 5000
-  const result = await runJob<FanoutResult>(job, windows.onEvent, 120_000 + perStep * job.rates.length)
-  return { result, windows: windows.samples }
+  const timeoutMs = 120_000 + perStep * job.rates.length
+  if (processes === 1) {
+    const result = await runJob<FanoutResult>(job, windows.onEvent, timeoutMs)
+    return { result, windows: windows.samples }
+  }
+  const parts = splitFanoutJob(job, processes)
+  const barrier = new EventBarrier(parts.length, windows.onEvent)
+  // A part that fails would leave the others waiting at the barrier until they time out: stop them at once.
+  const abort = new AbortController()
+  const results = await Promise.all(
+    parts.map((part) =>
+      runJob<FanoutResult>(part, barrier.onEvent, timeoutMs, abort.signal).catch((error: unknown) => {
+        abort.abort()
+        throw error
+      }),
+    ),
+  )
+  return { result: mergeFanoutResults(job, results), windows: windows.samples }
 }
 
 export const canvasNames = (runId: string, scenario: string, count: number): string[] =>

@@ -14,7 +14,8 @@ export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
   title: 'Many quiet canvases',
   description:
     `${cfg.s4.canvases.toLocaleString('en-US')} canvases with 3, 4 or 5 clients each (round robin); every ` +
-    `client sends 1 stamped update/s. Warm-up ${cfg.s4.warmupMs} ms, measured ${cfg.s4.measureMs} ms. ` +
+    `client sends 1 stamped update/s, from ${cfg.s4.loadProcesses} load processes (canvases split between ` +
+    `them). Warm-up ${cfg.s4.warmupMs} ms, measured ${cfg.s4.measureMs} ms. ` +
     'Fan-out p50/p99, server RSS and CPU during the window.',
   servers: withJabiru ? [JABIRU, HOCUSPOCUS, REFERENCE, RELAY] : [HOCUSPOCUS, REFERENCE, RELAY],
   variants: [{ key: 'quiet', label: 'quiet canvases' }],
@@ -29,18 +30,22 @@ export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
     const server = await ctx.start(spec)
     const canvases = await server.canvases(canvasNames(ctx.runId, 's4', cfg.s4.canvases), ctx.runId)
     const clients = totalClients(S4_CLIENTS_PER_CANVAS, canvases.length)
-    const { result, windows } = await runFanoutOn(server, {
-      kind: 'fanout',
-      canvases,
-      clientsPerCanvas: S4_CLIENTS_PER_CANVAS,
-      rates: [clients],
-      warmupMs: cfg.s4.warmupMs,
-      measureMs: cfg.s4.measureMs,
-      drainMs: 3000,
-      paddingChars: PADDING_CHARS,
-      stopAfterFailedSteps: 1,
-      p99LimitMs: P99_LIMIT_MS,
-    })
+    const { result, windows } = await runFanoutOn(
+      server,
+      {
+        kind: 'fanout',
+        canvases,
+        clientsPerCanvas: S4_CLIENTS_PER_CANVAS,
+        rates: [clients],
+        warmupMs: cfg.s4.warmupMs,
+        measureMs: cfg.s4.measureMs,
+        drainMs: 3000,
+        paddingChars: PADDING_CHARS,
+        stopAfterFailedSteps: 1,
+        p99LimitMs: P99_LIMIT_MS,
+      },
+      cfg.s4.loadProcesses,
+    )
     const step = result.steps[0]
     const window = windows.get(0)
     if (!step || !window) throw new Error('the load step did not complete')
