@@ -1,10 +1,15 @@
 /** The worker's side of the orchestrator channel. */
 import type { Job, JobResult, OrchestratorMessage, WorkerMessage } from './jobs.ts'
 
-const send = (msg: WorkerMessage): void => {
+/** The IPC channel's send; the worker is useless without one. */
+const channel = (): NonNullable<typeof process.send> => {
   if (typeof process.send !== 'function')
     throw new Error('the load worker must be started with an IPC channel')
-  process.send(msg)
+  return process.send.bind(process)
+}
+
+const send = (msg: WorkerMessage): void => {
+  channel()(msg)
 }
 
 const pending = new Map<number, () => void>()
@@ -39,9 +44,7 @@ export const onJob = (listener: (job: Job) => void): void => {
 /** Resolves once the message is handed to the channel, so disconnecting after it cannot lose it. */
 const sendLast = (msg: WorkerMessage): Promise<void> =>
   new Promise((resolve, reject) => {
-    if (typeof process.send !== 'function')
-      throw new Error('the load worker must be started with an IPC channel')
-    process.send(msg, undefined, {}, (error: Error | null) => (error ? reject(error) : resolve()))
+    channel()(msg, undefined, {}, (error: Error | null) => (error ? reject(error) : resolve()))
   })
 
 export const reply = (result: JobResult): Promise<void> => sendLast({ type: 'result', result })

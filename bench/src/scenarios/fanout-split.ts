@@ -26,7 +26,8 @@ export const splitFanoutJob = (job: FanoutJob, parts: number): FanoutJob[] => {
   }
   if (job.canvases.length < parts)
     throw new Error(`${job.canvases.length} canvases cannot make ${parts} parts`)
-  const perCanvas = job.canvases.map((_, i) => clientsOnCanvas(job.clientsPerCanvas, i))
+  const offset = job.firstCanvasIndex ?? 0
+  const perCanvas = job.canvases.map((_, i) => clientsOnCanvas(job.clientsPerCanvas, offset + i))
   const total = sum(perCanvas, (n) => n)
   // Where each part's canvases start: a cut falls where the clients so far come nearest the part's share, and
   // every part keeps at least one canvas.
@@ -53,7 +54,7 @@ export const splitFanoutJob = (job: FanoutJob, parts: number): FanoutJob[] => {
       ...job,
       canvases: job.canvases.slice(from, to),
       rates: job.rates.map((rate) => (rate * partClients) / total),
-      firstCanvasIndex: (job.firstCanvasIndex ?? 0) + from,
+      firstCanvasIndex: offset + from,
       firstClientId: (job.firstClientId ?? 1) + firstClient,
       returnLatencies: true,
     })
