@@ -2,7 +2,7 @@
  * The issue's targets, evaluated on one result file. Every target is a ratio within a run, or an
  * absolute bound on Jabiru's own median, and is reported as met, missed, or not measured.
  */
-import type { Spread } from '../lib/stats.ts'
+import { type Spread, spread } from '../lib/stats.ts'
 import type { BenchResults, ScenarioResult } from '../run/results.ts'
 import {
   HOCUSPOCUS,
@@ -65,7 +65,8 @@ const p99VsBestPeer = (s: ScenarioResult | undefined, variant: string, label: st
   }
   if (ratios.length === 0) return { target, measured: 'no comparable runs', verdict: 'not measured' }
   ratios.sort((a, b) => a - b)
-  const median = ratios[Math.floor(ratios.length / 2)]!
+  // The median as every other number in the report takes it (the mean of the middle two of an even count).
+  const median = spread(ratios).median
   return {
     target,
     measured: `Jabiru/best peer p99 ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} per run (median ${median.toFixed(2)}×)`,
