@@ -15,6 +15,9 @@ interface Waiter<V> {
  * query in flight is what gathers them (bench S1: one query per canvas before, the database thread using as much of
  * the core as the event loop).
  *
+ * The cost: a slow query delays the reads queued behind it, which on PostgreSQL could have run beside it on other
+ * pool connections. The reads batched here are index lookups that only DDL would block, and DDL blocks them all.
+ *
  * Freshness: concurrent reads of one key share an answer only if they were asked before its query started; a read
  * asked while a query for its key is out waits for the next one. So a read never starts earlier than it would
  * alone, and it sees every write that committed before it was asked for.
