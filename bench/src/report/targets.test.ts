@@ -184,7 +184,7 @@ test('S3: one check per variant, met when Jabiru p99 ≤ the best peer p99 of ea
   const five = checks.find((c) => c.target === s3Target('5 clients'))
   const twenty = checks.find((c) => c.target === s3Target('20 clients'))
   assert.is(five?.verdict, 'met')
-  assert.is(five?.measured, 'Jabiru/best peer p99 0.67×, 0.67×, 0.80× per run (median 0.67×)')
+  assert.is(five?.measured, 'Jabiru/best peer p99 0.80×, 0.67×, 0.67× per run (median 0.67×)')
   assert.is(twenty?.verdict, 'MISSED')
   assert.is(twenty?.measured, 'Jabiru/best peer p99 1.50×, 1.50×, 1.50× per run (median 1.50×)')
 })
@@ -203,7 +203,7 @@ test('S3: the best peer is chosen run by run', () => {
   )
   const c = check(bench(s3), s3Target('20 clients'))
   assert.is(c.verdict, 'MISSED')
-  assert.is(c.measured, 'Jabiru/best peer p99 0.50×, 1.10×, 1.10× per run (median 1.10×)')
+  assert.is(c.measured, 'Jabiru/best peer p99 1.10×, 1.10×, 0.50× per run (median 1.10×)')
 })
 
 test('S3: equal p99 is met; one peer alone is enough; a peer run with NaN is ignored', () => {
@@ -225,7 +225,7 @@ test('S3: equal p99 is met; one peer alone is enough; a peer run with NaN is ign
   )
   const c = check(bench(nan), s3Target('20 clients'))
   assert.is(c.verdict, 'MISSED')
-  assert.is(c.measured, 'Jabiru/best peer p99 0.50×, 2.00×, 2.00× per run (median 2.00×)')
+  assert.is(c.measured, 'Jabiru/best peer p99 2.00×, 2.00×, 0.50× per run (median 2.00×)')
 })
 
 test('S3: without a peer row, or without a comparable run, not measured', () => {
@@ -251,6 +251,21 @@ test("S3: with an even number of comparable runs the verdict uses the same media
   const c = check(bench(s3), s3Target('20 clients'))
   assert.is(c.measured, 'Jabiru/best peer p99 0.80×, 1.10× per run (median 0.95×)')
   assert.is(c.verdict, 'met')
+})
+
+test('S3: a run where Jabiru and every peer lost deliveries compares nothing; one where only one did still counts', () => {
+  const s3 = scenario(
+    'S3',
+    [
+      row(JABIRU.name, 'c20', 'p99', [Number.POSITIVE_INFINITY, 2, Number.POSITIVE_INFINITY]),
+      row(HOCUSPOCUS.name, 'c20', 'p99', [Number.POSITIVE_INFINITY, 4, 3]),
+    ],
+    [{ key: 'c20', label: '20 clients' }],
+  )
+  const c = check(bench(s3), s3Target('20 clients'))
+  // Run 1 (both infinite) is left out; run 3 (only Jabiru infinite) is an infinite ratio, a miss.
+  assert.is(c.measured, 'Jabiru/best peer p99 0.50×, Infinity× per run (median Infinity×)')
+  assert.is(c.verdict, 'MISSED')
 })
 
 test('S4: judged on the quiet variant against the best peer', () => {

@@ -61,11 +61,14 @@ const p99VsBestPeer = (s: ScenarioResult | undefined, variant: string, label: st
       .map((p) => p.runs.find((r) => r.run === run.run)?.values?.[variant]?.p99)
       .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v))
     if (typeof mine !== 'number' || Number.isNaN(mine) || theirs.length === 0) continue
-    ratios.push(mine / Math.min(...theirs))
+    const ratio = mine / Math.min(...theirs)
+    // Both lost deliveries (an infinite p99 each): that run compares nothing.
+    if (Number.isNaN(ratio)) continue
+    ratios.push(ratio)
   }
   if (ratios.length === 0) return { target, measured: 'no comparable runs', verdict: 'not measured' }
-  ratios.sort((a, b) => a - b)
-  // The median as every other number in the report takes it (the mean of the middle two of an even count).
+  // In run order; the median as every other number in the report takes it (the mean of the middle two of an even
+  // count).
   const median = spread(ratios).median
   return {
     target,
