@@ -1,6 +1,7 @@
 /**
  * Runs a scenario for every server and run: for run r, each server in turn gets a fresh process and
  * fresh canvases, so ratios between rows of the same run compare servers under the same conditions.
+ * The order alternates from run to run (serverOrder).
  */
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,6 +10,7 @@ import type { Measurement, Profile, RunContext, ScenarioDef } from '../scenarios
 import type { ServerSpec } from '../servers/catalog.ts'
 import { launch, type RunningServer } from '../servers/launch.ts'
 import type { RowResult, RunOutcome, ScenarioResult } from './results.ts'
+import { serverOrder } from './server-order.ts'
 
 export interface RunnerOptions {
   readonly profile: Profile
@@ -100,7 +102,7 @@ export const runScenario = async (scenario: ScenarioDef, options: RunnerOptions)
   const def = filter ? { ...scenario, servers: scenario.servers.filter(filter) } : scenario
   const outcomes = new Map<string, RunOutcome[]>(def.servers.map((s) => [s.name, []]))
   for (let run = 1; run <= options.runs; run++) {
-    for (const spec of def.servers) {
+    for (const spec of serverOrder(def.servers, run)) {
       const outcome = await measureOnce(def, spec, run, options)
       outcomes.get(spec.name)!.push(outcome)
       const headline = def.headline

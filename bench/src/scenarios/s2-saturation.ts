@@ -25,7 +25,7 @@ export const s2 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
     'and the server CPU and event-loop delay p99 at that step. Jabiru runs with its journal on (embedded: log ' +
     'files in DATA_DIR, states and metadata in PGlite; and PostgreSQL out of process) and off.',
   servers: withJabiru
-    ? [JABIRU, JABIRU_POSTGRES, JABIRU_NO_JOURNAL, HOCUSPOCUS, REFERENCE, RELAY]
+    ? [JABIRU, JABIRU_NO_JOURNAL, JABIRU_POSTGRES, HOCUSPOCUS, REFERENCE, RELAY]
     : [HOCUSPOCUS, REFERENCE, RELAY],
   variants: [{ key: 'ramp', label: `${CANVASES} canvases × ${CLIENTS} clients` }],
   metrics: [
