@@ -377,6 +377,31 @@ test('journal cost: 1 − the median of per-run on/off ratios, met up to 20 %', 
   )
 })
 
+test('journal cost: the server CPU at the rates both kept up with is shown beside it, without changing the verdict', () => {
+  const ramp = (cpu: number, p99At4k: number): RunOutcome['details'] => ({
+    steps: [
+      { rate: 2000, latencyMs: { p99: 3, missing: 0 }, server: { cpu } },
+      { rate: 4000, latencyMs: { p99: p99At4k, missing: 0 }, server: { cpu: 2 * cpu } },
+    ],
+  })
+  const withSteps = (r: RowResult, details: readonly RunOutcome['details'][]): RowResult => ({
+    ...r,
+    runs: r.runs.map((run, i) => ({ ...run, details: details[i] })),
+  })
+  const on = withSteps(row(JABIRU.name, 'ramp', 'maxRate', [4_000, 2_000]), [ramp(0.2, 5), ramp(0.2, 12)])
+  const off = withSteps(row(JABIRU_NO_JOURNAL.name, 'ramp', 'maxRate', [4_000, 4_000]), [
+    ramp(0.4, 5),
+    ramp(0.25, 5),
+  ])
+  const c = check(bench(scenario('S2', [on, off])), JOURNAL)
+  // Run 1: (0.2 + 0.4) / (0.4 + 0.8); run 2 compares only 2,000 updates/s, where both kept up: 0.2 / 0.25.
+  assert.is(
+    c.measured,
+    'on/off 0.75× (0.50×–1.00×) → cost 25.0 %; server CPU at the rates both kept up with, on/off 0.65× (0.50×–0.80×)',
+  )
+  assert.is(c.verdict, 'MISSED')
+})
+
 test('journal cost: void when the two rows have no run in common, not run without the journal-off row', () => {
   const voidCheck = check(
     bench(
