@@ -67,6 +67,18 @@ test('malformed and truncated stamps are not reported', () => {
   assert.equal(scan(Buffer.from('no stamps here')), { found: 0, stamps: [] })
 })
 
+test('a malformed or cut-off stamp does not swallow the well-formed one after it', () => {
+  const good = makeStamp(7, 8, 9)
+  assert.equal(scan(Buffer.from(`@@T12;${good}`)).stamps, [{ micros: 7, sender: 8, seq: 9 }], 'no commas')
+  assert.equal(scan(Buffer.from(`@@T1,2;${good}`)).stamps, [{ micros: 7, sender: 8, seq: 9 }], 'one comma')
+  assert.equal(
+    scan(Buffer.from(`@@T1,2${good}`)).stamps,
+    [{ micros: 7, sender: 8, seq: 9 }],
+    'cut off, no semicolon',
+  )
+  assert.equal(scan(Buffer.from(`@@T1,x,3;${good}${good}`)).found, 2, 'a bad digit')
+})
+
 test('a stamp in a map value survives Yjs re-encoding the update, after the frame headers', () => {
   const a = new MapSetEncoder(11, 'm', 'c1')
   const b = new MapSetEncoder(22, 'm', 'c2')

@@ -33,24 +33,34 @@ const readInt = (buf: Uint8Array, start: number, end: number): number => {
   return end > start ? n : -1
 }
 
-/** Calls `onStamp` for every well-formed stamp in `buf` from `offset` on; returns how many were found. */
+/**
+ * Calls `onStamp` for every well-formed stamp in `buf` from `offset` on; returns how many were found.
+ * A stamp's fields end at the first `;` after its marker, so a malformed or cut-off stamp (one without both commas
+ * before that `;`) never borrows fields from the stamp after it; the scan goes on from just past its marker.
+ */
 export const scanStamps = (buf: Buffer, offset: number, onStamp: (s: Stamp) => void): number => {
   let found = 0
   let at = buf.indexOf(MARKER, offset)
   while (at !== -1) {
     const start = at + MARKER.length
-    const c1 = buf.indexOf(COMMA, start)
-    const c2 = c1 === -1 ? -1 : buf.indexOf(COMMA, c1 + 1)
-    const end = c2 === -1 ? -1 : buf.indexOf(SEMI, c2 + 1)
+    const end = buf.indexOf(SEMI, start)
     if (end === -1) return found
+    const c1 = buf.indexOf(COMMA, start)
+    const c2 = c1 === -1 || c1 > end ? -1 : buf.indexOf(COMMA, c1 + 1)
+    if (c2 === -1 || c2 > end) {
+      at = buf.indexOf(MARKER, start)
+      continue
+    }
     const micros = readInt(buf, start, c1)
     const sender = readInt(buf, c1 + 1, c2)
     const seq = readInt(buf, c2 + 1, end)
     if (micros >= 0 && sender >= 0 && seq >= 0) {
       onStamp({ micros, sender, seq })
       found++
+      at = buf.indexOf(MARKER, end + 1)
+    } else {
+      at = buf.indexOf(MARKER, start)
     }
-    at = buf.indexOf(MARKER, end + 1)
   }
   return found
 }
