@@ -24,6 +24,12 @@ test('fmt: three significant places or so for everything else', () => {
   assert.is(fmt(0, 'ms'), '0.00')
   assert.is(fmt(-250, 'ms'), '-250')
   assert.is(fmt(-1.5, 'ms'), '-1.50')
+  // Rounding up to the next magnitude takes that magnitude's precision.
+  assert.is(fmt(9.999999999999998, '%'), '10.0')
+  assert.is(fmt(99.96, 'ms'), '100')
+  assert.is(fmt(9.99, 'ms'), '9.99')
+  assert.is(fmt(99.9, 'ms'), '99.9')
+  assert.is(fmt(-9.999, 'ms'), '-10.0')
 })
 
 test('fmtSpread: median, with (min–max) when the runs differ', () => {

@@ -5,9 +5,10 @@ export const fmt = (v: number, unit: string): string => {
   if (Number.isNaN(v)) return '–'
   if (v === Number.POSITIVE_INFINITY) return '∞ (lost)'
   if (unit === 'upd/s' || unit === 'conn/s' || unit === 'count') return Math.round(v).toLocaleString('en-US')
+  // The precision follows the magnitude the value rounds to: 9.999 is shown as 10.0, not 10.00.
   const abs = Math.abs(v)
-  if (abs >= 100) return v.toFixed(0)
-  if (abs >= 10) return v.toFixed(1)
+  if (abs >= 99.95) return v.toFixed(0)
+  if (abs >= 9.995) return v.toFixed(1)
   return v.toFixed(2)
 }
 

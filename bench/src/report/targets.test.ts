@@ -363,7 +363,7 @@ test('journal cost: 1 − the median of per-run on/off ratios, met up to 20 %', 
     )
   const met = check(s2([9_000, 9_000, 8_000], [10_000, 10_000, 10_000]), JOURNAL)
   assert.is(met.verdict, 'met')
-  assert.is(met.measured, 'on/off 0.90× (0.80×–0.90×) → cost 10.00 %')
+  assert.is(met.measured, 'on/off 0.90× (0.80×–0.90×) → cost 10.0 %')
   const ratio = (on: number): TargetCheck => check(s2([on, on, on], [10_000, 10_000, 10_000]), JOURNAL)
   assert.is(ratio(8_000).verdict, 'met', '20 % (1 − 0.8 is a hair under 0.2 in floating point)')
   assert.is(ratio(7_990).verdict, 'MISSED', '20.1 %')
