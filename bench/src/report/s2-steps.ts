@@ -4,7 +4,7 @@
  */
 import { type Spread, spread } from '../lib/stats.ts'
 import type { RowResult } from '../run/results.ts'
-import { P99_LIMIT_MS } from '../scenarios/fanout-common.ts'
+import { keptUp } from '../scenarios/fanout-common.ts'
 
 /** One step of the ramp, reduced to what a comparison needs; `cpu` is null when the server window was missing. */
 export interface RampStep {
@@ -30,7 +30,8 @@ export const rampSteps = (details: unknown): RampStep[] => {
     const missing = finite(step.latencyMs.missing)
     if (rate === null) continue
     const cpu = isRecord(step.server) ? finite(step.server.cpu) : null
-    steps.push({ rate, keptUp: p99 !== null && p99 < P99_LIMIT_MS && missing === 0, cpu })
+    const kept = p99 !== null && missing !== null && keptUp({ p99, missing })
+    steps.push({ rate, keptUp: kept, cpu })
   }
   return steps
 }

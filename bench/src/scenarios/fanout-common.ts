@@ -6,6 +6,10 @@ import { EventBarrier, mergeFanoutResults, splitFanoutJob } from './fanout-split
 import { StepWindows, type WindowSample } from './metrics.ts'
 
 export const P99_LIMIT_MS = 10
+
+/** A ramp step the server kept up with: fan-out p99 under the limit and no delivery lost (S2's headline rule). */
+export const keptUp = (latency: { readonly p99: number; readonly missing: number }): boolean =>
+  latency.p99 < P99_LIMIT_MS && latency.missing === 0
 export const PADDING_CHARS = 60
 
 export interface FanoutRun {
