@@ -295,6 +295,61 @@ test('stored canvas: joiners get the stored bytes, and the Y.Doc is built only w
   assert.equal(fresh.getMap('meta').toJSON(), { name: 'stored', title: 'after load' })
 })
 
+test('joiners of a built room share one encoding of the canvas until the next change, a deletion included', async ({
+  registry,
+  canvas,
+}) => {
+  const { room, ca } = await twoEditors(registry, canvas)
+  const client = new Y.Doc()
+  const edit = async (change: () => void, applied: () => boolean): Promise<void> => {
+    const before = Y.encodeStateVector(client)
+    change()
+    room.handleFrame(ca, updateMessage(Y.encodeStateAsUpdate(client, before)))
+    await waitFor('edit applied', () => (applied() ? true : undefined))
+  }
+  const joinFresh = async (): Promise<{ frame: Uint8Array; content: unknown }> => {
+    const socket = new FakeSocket()
+    const joiner = connection(socket)
+    await registry.attach(canvas, joiner)
+    room.handleFrame(joiner, EMPTY_STEP1)
+    const frame = socket.step2s()[0]
+    if (frame === undefined) throw new Error('no sync step 2 for a fresh joiner')
+    const fresh = new Y.Doc()
+    Y.applyUpdate(fresh, syncPayload(frame))
+    const content = fresh.getMap('meta').toJSON()
+    fresh.destroy()
+    return { frame, content }
+  }
+
+  await edit(
+    () => client.getMap('meta').set('name', 'first'),
+    () => room.doc.getMap('meta').get('name') === 'first',
+  )
+  assert.ok(room.isBuilt)
+  const one = await joinFresh()
+  const two = await joinFresh()
+  assert.equal(one.content, { name: 'first' })
+  assert.ok(one.frame === two.frame, 'the second joiner is sent the same encoding, not a new one')
+
+  await edit(
+    () => client.getMap('meta').set('title', 'second'),
+    () => room.doc.getMap('meta').get('title') === 'second',
+  )
+  const three = await joinFresh()
+  assert.equal(three.content, { name: 'first', title: 'second' })
+  assert.ok(three.frame !== two.frame)
+
+  // A deletion leaves the state vector as it was: the frame must go all the same.
+  await edit(
+    () => client.getMap('meta').delete('title'),
+    () => !room.doc.getMap('meta').has('title'),
+  )
+  const four = await joinFresh()
+  assert.equal(four.content, { name: 'first' })
+  assert.ok(four.frame !== three.frame)
+  client.destroy()
+})
+
 test("a stored state that does not apply closes the room's connections with 4503, stores nothing, and the next connect loads afresh", async ({
   store,
   registry,
