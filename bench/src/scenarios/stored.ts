@@ -16,6 +16,9 @@ import type { RunContext } from './types.ts'
 /** Must match storeFile() in servers/stored-docs.mjs. */
 const storeFile = (dir: string, docName: string): string => join(dir, `${encodeURIComponent(docName)}.ystate`)
 
+/** How long the writer may take to compact everything at shutdown. */
+const WRITER_SHUTDOWN_MS = 300_000
+
 export interface Prepared {
   readonly server: RunningServer
   /** Targets in the order of `canvases`. */
@@ -42,7 +45,13 @@ export const startWithStored = async (
     return { server, targets: await server.canvases(names, ctx.runId), populateSeconds: 0 }
   }
   const dataDir = join(ctx.workDir, 'data')
-  const writer = await ctx.start(spec, { dataDir, env: options.env })
+  // The writer compacts every canvas as it shuts down. On a slow machine state S5's canvases took longer than the
+  // server's default shutdown limit (10 s); stopped early, it left the last canvases (the 1 MB fragmented ones) as
+  // journal tails, which the restarted server builds at load: a recovery, not the stored canvases S5 measures.
+  const writerEnv = options.restart
+    ? { ...options.env, SHUTDOWN_TIMEOUT_MS: String(WRITER_SHUTDOWN_MS) }
+    : options.env
+  const writer = await ctx.start(spec, { dataDir, env: writerEnv })
   const targets = await writer.canvases(names, ctx.runId)
   const t0 = performance.now()
   await runJob<PopulateResult>(
@@ -60,7 +69,10 @@ export const startWithStored = async (
   const populateSeconds = (performance.now() - t0) / 1000
   if (!options.restart) return { server: writer, targets, populateSeconds }
   const session = await writer.jabiruSession(ctx.runId)
-  await writer.stop()
+  await writer.stop(WRITER_SHUTDOWN_MS + 5_000)
+  if (writer.exitCode !== 0) {
+    throw new Error(`the writer did not shut down cleanly (exit code ${writer.exitCode}); see its log`)
+  }
   const server = await ctx.start(spec, { dataDir, env: options.env })
   server.adoptSession(session)
   return {

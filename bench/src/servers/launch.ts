@@ -122,6 +122,11 @@ export class RunningServer {
     return !this.exited
   }
 
+  /** The exit code once exited (null while running, or after a signal such as stop()'s SIGKILL). */
+  get exitCode(): number | null {
+    return this.child.exitCode
+  }
+
   get base(): string {
     return `http://127.0.0.1:${this.port}`
   }
@@ -217,11 +222,12 @@ export class RunningServer {
     }
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
     if (this.exited) return
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
     this.child.kill('SIGTERM')
-    const graceful = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])
+    const graceful = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)])
     if (!graceful) {
       this.child.kill('SIGKILL')
       await exited
