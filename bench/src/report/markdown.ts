@@ -4,6 +4,7 @@ import type { BenchResults, MachineInfo, ScenarioResult, SkippedResult } from '.
 import { JABIRU } from '../servers/catalog.ts'
 import { fmtRatio, fmtSpread } from './format.ts'
 import { rowFor, runComparison, runRatios } from './ratios.ts'
+import { stealSentence } from './steal.ts'
 import { checkTargets } from './targets.ts'
 
 /** A Markdown table with padded columns (the layout Biome's formatter keeps). */
@@ -84,6 +85,8 @@ const scenarioSection = (s: ScenarioResult): string => {
       ...(r.notes ?? []).map((n) => `${row.server}, run ${r.run}: ${n}`),
     ]),
   )
+  const steal = stealSentence(s)
+  if (steal !== null) out.push(steal, '')
   if (notes.length) out.push('Notes:', '', ...notes.map((n) => `- ${n}`), '')
   return out.join('\n')
 }

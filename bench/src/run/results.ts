@@ -30,6 +30,8 @@ export interface RunOutcome {
   readonly notes?: readonly string[]
   readonly error?: string
   readonly seconds: number
+  /** Hypervisor steal during this run, percent of core 0, core 1, ... (run/cpu-steal.ts); absent in older files. */
+  readonly stealPercent?: readonly number[]
 }
 
 export interface RowResult {

@@ -9,6 +9,7 @@ import { spread } from '../lib/stats.ts'
 import type { Measurement, Profile, RunContext, ScenarioDef } from '../scenarios/types.ts'
 import type { ServerSpec } from '../servers/catalog.ts'
 import { launch, type RunningServer } from '../servers/launch.ts'
+import { readCoreTicks, stealPercent } from './cpu-steal.ts'
 import type { RowResult, RunOutcome, ScenarioResult } from './results.ts'
 import { serverOrder } from './server-order.ts'
 
@@ -61,14 +62,17 @@ const measureOnce = async (
     },
   }
   const t0 = performance.now()
+  const ticksAtStart = readCoreTicks()
   try {
     const m: Measurement = await def.measure(spec, ctx)
+    const ticksAtEnd = readCoreTicks()
     return {
       run,
       values: m.values,
       details: m.details,
       notes: m.notes,
       seconds: (performance.now() - t0) / 1000,
+      ...(ticksAtStart && ticksAtEnd ? { stealPercent: stealPercent(ticksAtStart, ticksAtEnd) } : {}),
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
