@@ -301,12 +301,6 @@ test('joiners of a built room share one encoding of the canvas until the next ch
 }) => {
   const { room, ca } = await twoEditors(registry, canvas)
   const client = new Y.Doc()
-  const edit = async (change: () => void, applied: () => boolean): Promise<void> => {
-    const before = Y.encodeStateVector(client)
-    change()
-    room.handleFrame(ca, updateMessage(Y.encodeStateAsUpdate(client, before)))
-    await waitFor('edit applied', () => (applied() ? true : undefined))
-  }
   const joinFresh = async (): Promise<{ frame: Uint8Array; content: unknown }> => {
     const socket = new FakeSocket()
     const joiner = connection(socket)
@@ -321,29 +315,20 @@ test('joiners of a built room share one encoding of the canvas until the next ch
     return { frame, content }
   }
 
-  await edit(
-    () => client.getMap('meta').set('name', 'first'),
-    () => room.doc.getMap('meta').get('name') === 'first',
-  )
+  await sendEdits(room, ca, client, [() => client.getMap('meta').set('name', 'first')])
   assert.ok(room.isBuilt)
   const one = await joinFresh()
   const two = await joinFresh()
   assert.equal(one.content, { name: 'first' })
   assert.ok(one.frame === two.frame, 'the second joiner is sent the same encoding, not a new one')
 
-  await edit(
-    () => client.getMap('meta').set('title', 'second'),
-    () => room.doc.getMap('meta').get('title') === 'second',
-  )
+  await sendEdits(room, ca, client, [() => client.getMap('meta').set('title', 'second')])
   const three = await joinFresh()
   assert.equal(three.content, { name: 'first', title: 'second' })
   assert.ok(three.frame !== two.frame)
 
   // A deletion leaves the state vector as it was: the frame must go all the same.
-  await edit(
-    () => client.getMap('meta').delete('title'),
-    () => !room.doc.getMap('meta').has('title'),
-  )
+  await sendEdits(room, ca, client, [() => client.getMap('meta').delete('title')])
   const four = await joinFresh()
   assert.equal(four.content, { name: 'first' })
   assert.ok(four.frame !== three.frame)
