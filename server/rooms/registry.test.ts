@@ -201,6 +201,17 @@ function syncPayload(frame: Uint8Array): Uint8Array {
 
 const EMPTY_STEP1 = Uint8Array.of(MessageType.Sync, SyncMessageType.Step1, 1, 0)
 
+/** A new client holding nothing joins `room`: the sync step 2 frame it is sent. */
+async function joinHoldingNothing(registry: RoomRegistry, canvas: string, room: Room): Promise<Uint8Array> {
+  const socket = new FakeSocket()
+  const joiner = connection(socket)
+  await registry.attach(canvas, joiner)
+  room.handleFrame(joiner, EMPTY_STEP1)
+  const frame = socket.step2s()[0]
+  if (frame === undefined) throw new Error('no sync step 2 for a client holding nothing')
+  return frame
+}
+
 /** Stores `doc` as a compacted canvas state with an empty journal. */
 async function storeCompacted(store: DocumentStore, canvas: string, doc: Y.Doc): Promise<void> {
   const [seq] = await store.appendJournal([
@@ -286,12 +297,8 @@ test('stored canvas: joiners get the stored bytes, and the Y.Doc is built only w
   await waitFor('edit applied', () =>
     room.doc.getMap('meta').get('title') === 'after load' ? true : undefined,
   )
-  const nextSocket = new FakeSocket()
-  const next = connection(nextSocket)
-  await registry.attach(canvas, next)
-  room.handleFrame(next, EMPTY_STEP1)
   const fresh = new Y.Doc()
-  Y.applyUpdate(fresh, syncPayload(nextSocket.step2s()[0] ?? new Uint8Array()))
+  Y.applyUpdate(fresh, syncPayload(await joinHoldingNothing(registry, canvas, room)))
   assert.equal(fresh.getMap('meta').toJSON(), { name: 'stored', title: 'after load' })
 })
 
@@ -302,12 +309,7 @@ test('joiners of a built room share one encoding of the canvas until the next ch
   const { room, ca } = await twoEditors(registry, canvas)
   const client = new Y.Doc()
   const joinFresh = async (): Promise<{ frame: Uint8Array; content: unknown }> => {
-    const socket = new FakeSocket()
-    const joiner = connection(socket)
-    await registry.attach(canvas, joiner)
-    room.handleFrame(joiner, EMPTY_STEP1)
-    const frame = socket.step2s()[0]
-    if (frame === undefined) throw new Error('no sync step 2 for a fresh joiner')
+    const frame = await joinHoldingNothing(registry, canvas, room)
     const fresh = new Y.Doc()
     Y.applyUpdate(fresh, syncPayload(frame))
     const content = fresh.getMap('meta').toJSON()
