@@ -11,6 +11,16 @@ export interface ScheduleResult {
   readonly lag: Samples
 }
 
+/**
+ * Send `i` (from 0) falls due once `i + 1` send intervals have passed: the first send goes one interval after the
+ * start, and the schedule ends with the last send at `durationMs`.
+ */
+export const sendsDue = (elapsedMs: number, rate: number, total: number): number =>
+  Math.min(total, Math.floor((elapsedMs * rate) / 1000))
+
+/** When send `i` falls due, ms after the start; its lag is measured from here. */
+export const sendDueAtMs = (i: number, rate: number): number => ((i + 1) * 1000) / rate
+
 /** Calls `sendOne(i)` for i = 0, 1, 2, ... on schedule; stops at `durationMs` (+1 s grace to catch up). */
 export const runSchedule = (
   rate: number,
@@ -25,10 +35,10 @@ export const runSchedule = (
     const total = Math.floor((rate * durationMs) / 1000)
     const tick = (): void => {
       const elapsed = performance.now() - start
-      const due = Math.min(total, Math.floor((elapsed * rate) / 1000))
+      const due = sendsDue(elapsed, rate, total)
       let budget = perTick
       while (sent < due && budget-- > 0) {
-        lag.add(performance.now() - (start + (sent * 1000) / rate))
+        lag.add(performance.now() - (start + sendDueAtMs(sent, rate)))
         sendOne(sent)
         sent++
       }
