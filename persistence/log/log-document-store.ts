@@ -147,9 +147,14 @@ export class LogDocumentStore implements DocumentStore {
     this.#assertOpen()
     if (entries.length === 0) return []
     assertJournalAppends(entries)
-    await this.#discover(entries.map((entry) => entry.canvasId))
-    // Closed while discovering: no descriptor may be opened any more.
-    this.#assertOpen()
+    // Canvases this store already tracks need no await: a batch of them runs synchronously from here, which saves
+    // the journal's most common path (every edit of an open canvas) a promise hop before the write.
+    const unknown = this.#untracked(entries)
+    if (unknown.length > 0) {
+      await this.#discover(unknown)
+      // Closed while discovering: no descriptor may be opened any more.
+      this.#assertOpen()
+    }
     // From here on everything is synchronous: no other call of this store interleaves with the batch.
     const now = Date.now()
     const byCanvas = new Map<string, LogRecord[]>()
@@ -431,6 +436,18 @@ export class LogDocumentStore implements DocumentStore {
     const log = this.#canvases.get(canvasId)
     if (log === undefined) throw new Error(`invariant violated: canvas ${canvasId} was not discovered`)
     return log
+  }
+
+  /** The distinct canvases of `entries` this store does not track yet. */
+  #untracked(entries: readonly JournalAppend[]): string[] {
+    let unknown: Set<string> | null = null
+    for (const { canvasId } of entries) {
+      if (!this.#canvases.has(canvasId)) {
+        unknown ??= new Set()
+        unknown.add(canvasId)
+      }
+    }
+    return unknown === null ? [] : [...unknown]
   }
 
   /** Learns the seqs of canvases this store has not seen since it opened (one SQL query for all of them). */
