@@ -2,6 +2,9 @@
  * Measures what an edit costs on its way through the server before it is relayed, step by step, cold and warm:
  * decoding and validating the frame, the changes-nothing check, the durable journal append (the group commit over
  * the embedded log store: one write(2), no fsync, as `npm start` runs) and, after the relay, `Y.applyUpdate`.
+ * Beside it, the same edits through what the y-websocket reference server (bench's peer) does before its first
+ * socket write: y-protocols' `readSyncMessage`, which applies the update, and the broadcast message its `update`
+ * handler encodes. Each edit runs through both, in turns: each path is timed only on the edits it takes first.
  * The edits have bench S3's shape: 50 clients, each setting its own key of one map to a stamped, padded string.
  * Back to back by default (caches warm, the cheapest case); with a gap, one edit every that many milliseconds, as
  * S3 at 50 clients sends them (4 ms), so each step runs from the colder caches a real server's edits meet.
@@ -12,7 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { LogDocumentStore } from '../persistence/log/log-document-store.ts'
 import { openSqlDatabase } from '../persistence/sql/connect.ts'
@@ -21,6 +26,7 @@ import { migrateToLatest } from '../schema/migrate.ts'
 import { changesNothing } from '../server/rooms/changes-nothing.ts'
 import { decodeInbound } from '../server/rooms/inbound.ts'
 import { GroupCommitJournal } from '../server/rooms/journal.ts'
+import { updateFrame as jabiruUpdateFrame } from '../server/rooms/outbound.ts'
 import { MessageType, SyncMessageType } from '../shared/protocol.ts'
 
 const CLIENTS = 50
@@ -32,8 +38,21 @@ const PADDING = 'x'.repeat(60)
 const CANVAS_ID = '00000000-0000-4000-8000-0000000000c3'
 const AUTHOR = '00000000-0000-4000-8000-00000000000a'
 
-type Step = 'decode' | 'changesNothing' | 'journalAppend' | 'applyUpdate'
-const STEPS: readonly Step[] = ['decode', 'changesNothing', 'journalAppend', 'applyUpdate']
+type Step =
+  | 'decode'
+  | 'changesNothing'
+  | 'journalAppend'
+  | 'jabiruBeforeRelay'
+  | 'applyUpdate'
+  | 'referenceBeforeRelay'
+const STEPS: readonly Step[] = [
+  'decode',
+  'changesNothing',
+  'journalAppend',
+  'jabiruBeforeRelay',
+  'applyUpdate',
+  'referenceBeforeRelay',
+]
 
 function updateFrame(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder()
@@ -58,6 +77,35 @@ function clientFrames(editsPerClient: number): Uint8Array[] {
   const interleaved: Uint8Array[] = []
   for (let e = 0; e < editsPerClient; e++) for (const own of frames) interleaved.push(own[e] as Uint8Array)
   return interleaved
+}
+
+/**
+ * The reference server's steps from a frame to the broadcast message it writes to every socket (y-websocket 1.5.4
+ * `bin/utils.js`: `messageListener` reads the sync message into the document, whose `update` handler encodes it).
+ */
+function referencePath(): { receive(frame: Uint8Array): number } {
+  const doc = new Y.Doc()
+  let broadcast: Uint8Array | null = null
+  doc.on('update', (update: Uint8Array) => {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MessageType.Sync)
+    syncProtocol.writeUpdate(encoder, update)
+    broadcast = encoding.toUint8Array(encoder)
+  })
+  return {
+    receive(frame) {
+      const started = performance.now()
+      broadcast = null
+      const decoder = decoding.createDecoder(frame)
+      const reply = encoding.createEncoder()
+      if (decoding.readVarUint(decoder) !== MessageType.Sync) throw new Error('expected a sync frame')
+      encoding.writeVarUint(reply, MessageType.Sync)
+      syncProtocol.readSyncMessage(decoder, reply, doc, null)
+      const took = performance.now() - started
+      if (broadcast === null) throw new Error('the reference path broadcast nothing')
+      return took
+    },
+  }
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -90,8 +138,7 @@ async function main(): Promise<void> {
     const doc = new Y.Doc()
     const samples = new Map<Step, number[]>(STEPS.map((step) => [step, []]))
     const record = (step: Step, ms: number) => samples.get(step)?.push(ms)
-    for (const frame of frames) {
-      if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs))
+    const jabiru = async (frame: Uint8Array, timed: boolean): Promise<void> => {
       const t0 = performance.now()
       const message = decodeInbound(frame)
       const t1 = performance.now()
@@ -100,13 +147,27 @@ async function main(): Promise<void> {
       const t2 = performance.now()
       // Sequential, as a quiet canvas commits each edit at once; what the relay waits for.
       await journal.append({ canvasId: CANVAS_ID, update: message.update, authorId: AUTHOR })
+      jabiruUpdateFrame(message.update)
       const t3 = performance.now()
       Y.applyUpdate(doc, message.update)
       const t4 = performance.now()
+      if (!timed) return
       record('decode', t1 - t0)
       record('changesNothing', t2 - t1)
       record('journalAppend', t3 - t2)
+      record('jabiruBeforeRelay', t3 - t0)
       record('applyUpdate', t4 - t3)
+    }
+    const reference = referencePath()
+    for (const [i, frame] of frames.entries()) {
+      if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs))
+      if (i % 2 === 0) {
+        await jabiru(frame, true)
+        reference.receive(frame)
+      } else {
+        record('referenceBeforeRelay', reference.receive(frame))
+        await jabiru(frame, false)
+      }
     }
     await store.close()
     const report: Record<string, unknown> = {
