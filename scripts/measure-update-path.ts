@@ -5,7 +5,7 @@
  * Beside it, the same edits through what the y-websocket reference server (bench's peer) does before its first
  * socket write: y-protocols' `readSyncMessage`, which applies the update, and the broadcast message its `update`
  * handler encodes. Each edit runs through both, in turns: each path is timed only on the edits it takes first.
- * The edits have bench S3's shape: 50 clients, each setting its own key of one map to a stamped, padded string.
+ * The edits have bench S3's shape: 50 clients, each setting its own key of one map to a numbered, padded string.
  * Back to back by default (caches warm, the cheapest case); with a gap, one edit every that many milliseconds, as
  * S3 at 50 clients sends them (4 ms), so each step runs from the colder caches a real server's edits meet.
  *
@@ -26,8 +26,8 @@ import { migrateToLatest } from '../schema/migrate.ts'
 import { changesNothing } from '../server/rooms/changes-nothing.ts'
 import { decodeInbound } from '../server/rooms/inbound.ts'
 import { GroupCommitJournal } from '../server/rooms/journal.ts'
-import { updateFrame as jabiruUpdateFrame } from '../server/rooms/outbound.ts'
-import { MessageType, SyncMessageType } from '../shared/protocol.ts'
+import { updateFrame } from '../server/rooms/outbound.ts'
+import { MessageType } from '../shared/protocol.ts'
 
 const CLIENTS = 50
 const DEFAULT_EDITS_PER_CLIENT = 400
@@ -53,14 +53,6 @@ const STEPS: readonly Step[] = [
   'applyUpdate',
   'referenceBeforeRelay',
 ]
-
-function updateFrame(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.Sync)
-  encoding.writeVarUint(encoder, SyncMessageType.Update)
-  encoding.writeVarUint8Array(encoder, update)
-  return encoding.toUint8Array(encoder)
-}
 
 /** Every client's edits, made up front (a Y.Doc per client) so building them is not timed. */
 function clientFrames(editsPerClient: number): Uint8Array[] {
@@ -147,7 +139,8 @@ async function main(): Promise<void> {
       const t2 = performance.now()
       // Sequential, as a quiet canvas commits each edit at once; what the relay waits for.
       await journal.append({ canvasId: CANVAS_ID, update: message.update, authorId: AUTHOR })
-      jabiruUpdateFrame(message.update)
+      // The broadcast message the room relays (a client's update frame has the same bytes).
+      updateFrame(message.update)
       const t3 = performance.now()
       Y.applyUpdate(doc, message.update)
       const t4 = performance.now()
