@@ -149,7 +149,7 @@ export class LogDocumentStore implements DocumentStore {
     assertJournalAppends(entries)
     // Canvases this store already tracks need no await: a batch of them runs synchronously from here, which saves
     // the journal's most common path (every edit of an open canvas) a promise hop before the write.
-    const unknown = this.#untracked(entries)
+    const unknown = this.#untracked(entries.map((entry) => entry.canvasId))
     if (unknown.length > 0) {
       await this.#discover(unknown)
       // Closed while discovering: no descriptor may be opened any more.
@@ -438,10 +438,10 @@ export class LogDocumentStore implements DocumentStore {
     return log
   }
 
-  /** The distinct canvases of `entries` this store does not track yet. */
-  #untracked(entries: readonly JournalAppend[]): string[] {
+  /** The distinct canvases of `canvasIds` this store does not track yet. */
+  #untracked(canvasIds: Iterable<string>): string[] {
     let unknown: Set<string> | null = null
-    for (const { canvasId } of entries) {
+    for (const canvasId of canvasIds) {
       if (!this.#canvases.has(canvasId)) {
         unknown ??= new Set()
         unknown.add(canvasId)
@@ -452,7 +452,7 @@ export class LogDocumentStore implements DocumentStore {
 
   /** Learns the seqs of canvases this store has not seen since it opened (one SQL query for all of them). */
   async #discover(canvasIds: readonly string[]): Promise<void> {
-    const unknown = [...new Set(canvasIds)].filter((canvasId) => !this.#canvases.has(canvasId))
+    const unknown = this.#untracked(canvasIds)
     if (unknown.length === 0) return
     const stored = await this.#states.seqs(unknown)
     for (const canvasId of unknown) {
