@@ -32,27 +32,21 @@ import { MessageType } from '../shared/protocol.ts'
 const CLIENTS = 50
 const DEFAULT_EDITS_PER_CLIENT = 400
 const MAX_GAP_MS = 1000
-/** The first edits of a fresh process run in the interpreter: reported apart from the rest. */
+/** Each path's first timed edits run in a fresh process's interpreter: reported apart from the rest. */
 const COLD_EDITS = 250
 const PADDING = 'x'.repeat(60)
 const CANVAS_ID = '00000000-0000-4000-8000-0000000000c3'
 const AUTHOR = '00000000-0000-4000-8000-00000000000a'
 
-type Step =
-  | 'decode'
-  | 'changesNothing'
-  | 'journalAppend'
-  | 'jabiruBeforeRelay'
-  | 'applyUpdate'
-  | 'referenceBeforeRelay'
-const STEPS: readonly Step[] = [
+const STEPS = [
   'decode',
   'changesNothing',
   'journalAppend',
   'jabiruBeforeRelay',
   'applyUpdate',
   'referenceBeforeRelay',
-]
+] as const
+type Step = (typeof STEPS)[number]
 
 /** Every client's edits, made up front (a Y.Doc per client) so building them is not timed. */
 function clientFrames(editsPerClient: number): Uint8Array[] {
@@ -123,9 +117,10 @@ async function main(): Promise<void> {
   const frames = clientFrames(editsPerClient)
   const db = openSqlDatabase({ kind: 'pglite', dataDir: null })
   const dir = mkdtempSync(join(tmpdir(), 'jabiru-update-path-'))
+  let store: LogDocumentStore | null = null
   try {
     await migrateToLatest(db)
-    const store = await LogDocumentStore.open({ dir, states: new SqlDocumentStates(db) })
+    store = await LogDocumentStore.open({ dir, states: new SqlDocumentStates(db) })
     const journal = new GroupCommitJournal(store)
     const doc = new Y.Doc()
     const samples = new Map<Step, number[]>(STEPS.map((step) => [step, []]))
@@ -162,7 +157,6 @@ async function main(): Promise<void> {
         await jabiru(frame, false)
       }
     }
-    await store.close()
     const report: Record<string, unknown> = {
       edits: frames.length,
       gapMs,
@@ -180,6 +174,8 @@ async function main(): Promise<void> {
     }
     console.log(JSON.stringify(report, null, 2))
   } finally {
+    // Closing releases the store's lock file beside the directory, which removing the directory leaves.
+    await store?.close()
     await db.destroy()
     rmSync(dir, { recursive: true, force: true })
   }
