@@ -115,6 +115,9 @@ export const renderResults = (r: BenchResults): string => {
       (m.serverNodeFlags === undefined
         ? ''
         : `Every server ran with the Node flags of Jabiru's \`npm start\`: ${m.serverNodeFlags.join(' ') || 'none'}. `) +
+      (m.extraNodeFlags === undefined
+        ? ''
+        : `Experiment flags added to every server (BENCH_EXTRA_NODE_FLAGS): ${m.extraNodeFlags.join(' ')}. `) +
       `Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} ` +
       '(the machine is shared with other work; see README). ' +
       calibrationSentence(m) +

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import { benchNice, pinningAvailable } from '../lib/cpu-pin.ts'
-import { serverNodeFlags } from '../servers/launch.ts'
+import { extraNodeFlags, serverNodeFlags } from '../servers/launch.ts'
 import type { MachineInfo } from './results.ts'
 
 const gitHead = (repoDir: string): string => {
@@ -39,5 +39,6 @@ export const machineInfo = (
   loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
   jabiruCommit: gitHead(repoDir),
   serverNodeFlags: serverNodeFlags(),
+  ...(extraNodeFlags().length > 0 ? { extraNodeFlags: extraNodeFlags() } : {}),
   calibration,
 })

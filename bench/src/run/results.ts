@@ -16,6 +16,8 @@ export interface MachineInfo {
   readonly jabiruCommit: string
   /** Node flags every server ran with (Jabiru's `npm start` flags); absent in older result files. */
   readonly serverNodeFlags?: readonly string[]
+  /** BENCH_EXTRA_NODE_FLAGS of an experiment, added to every server's flags; absent when none were given. */
+  readonly extraNodeFlags?: readonly string[]
   /** A fixed CPU workload per core before and after the run (run/calibration.ts); absent in older result files. */
   readonly calibration?: {
     readonly atStart: readonly CoreCalibration[]

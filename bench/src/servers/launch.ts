@@ -41,6 +41,11 @@ export const serverNodeFlags = (): string[] => {
   }
   return flags
 }
+
+/** BENCH_EXTRA_NODE_FLAGS (experiments only, e.g. "--trace-gc"): added to every server's flags. */
+export const extraNodeFlags = (): string[] =>
+  (process.env.BENCH_EXTRA_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '')
+
 const READY_TIMEOUT_MS = 90_000
 
 const PEER_SCRIPT: Record<Exclude<ServerSpec['kind'], 'jabiru'>, string> = {
@@ -260,9 +265,7 @@ export function createBenchDatabase(): string {
 
 export const launch = async (spec: ServerSpec, options: LaunchOptions): Promise<RunningServer> => {
   const port = await freePort()
-  // BENCH_EXTRA_NODE_FLAGS (experiments only, e.g. "--trace-gc"): added to every server's flags.
-  const extra = (process.env.BENCH_EXTRA_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '')
-  const nodeArgs = [...serverNodeFlags(), ...extra, '--expose-gc', '--import', PROBE]
+  const nodeArgs = [...serverNodeFlags(), ...extraNodeFlags(), '--expose-gc', '--import', PROBE]
   let cwd = BENCH_DIR
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
   delete env.NODE_OPTIONS
