@@ -27,18 +27,21 @@ export const machineInfo = (
   repoDir: string,
   loadAverageAtStart: readonly number[],
   calibration: NonNullable<MachineInfo['calibration']>,
-): MachineInfo => ({
-  cpuModel: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-  node: process.version,
-  os: `${type()} ${release()}`,
-  pinned: pinningAvailable,
-  nice: benchNice,
-  loadAverageAtStart,
-  loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
-  jabiruCommit: gitHead(repoDir),
-  serverNodeFlags: serverNodeFlags(),
-  ...(extraNodeFlags().length > 0 ? { extraNodeFlags: extraNodeFlags() } : {}),
-  calibration,
-})
+): MachineInfo => {
+  const extra = extraNodeFlags()
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${type()} ${release()}`,
+    pinned: pinningAvailable,
+    nice: benchNice,
+    loadAverageAtStart,
+    loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+    jabiruCommit: gitHead(repoDir),
+    serverNodeFlags: serverNodeFlags(),
+    ...(extra.length > 0 ? { extraNodeFlags: extra } : {}),
+    calibration,
+  }
+}
