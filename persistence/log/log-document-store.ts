@@ -149,9 +149,8 @@ export class LogDocumentStore implements DocumentStore {
     assertJournalAppends(entries)
     // Canvases this store already tracks need no await: a batch of them runs synchronously from here, which saves
     // the journal's most common path (every edit of an open canvas) a promise hop before the write.
-    const unknown = this.#untracked(entries.map((entry) => entry.canvasId))
-    if (unknown.length > 0) {
-      await this.#discover(unknown)
+    if (!this.#tracksAll(entries)) {
+      await this.#discover(entries.map((entry) => entry.canvasId))
       // Closed while discovering: no descriptor may be opened any more.
       this.#assertOpen()
     }
@@ -438,21 +437,15 @@ export class LogDocumentStore implements DocumentStore {
     return log
   }
 
-  /** The distinct canvases of `canvasIds` this store does not track yet. */
-  #untracked(canvasIds: Iterable<string>): string[] {
-    let unknown: Set<string> | null = null
-    for (const canvasId of canvasIds) {
-      if (!this.#canvases.has(canvasId)) {
-        unknown ??= new Set()
-        unknown.add(canvasId)
-      }
-    }
-    return unknown === null ? [] : [...unknown]
+  /** Whether this store tracks every canvas of `entries`; allocates nothing, as it runs for every edit. */
+  #tracksAll(entries: readonly JournalAppend[]): boolean {
+    for (const { canvasId } of entries) if (!this.#canvases.has(canvasId)) return false
+    return true
   }
 
   /** Learns the seqs of canvases this store has not seen since it opened (one SQL query for all of them). */
   async #discover(canvasIds: readonly string[]): Promise<void> {
-    const unknown = this.#untracked(canvasIds)
+    const unknown = [...new Set(canvasIds)].filter((canvasId) => !this.#canvases.has(canvasId))
     if (unknown.length === 0) return
     const stored = await this.#states.seqs(unknown)
     for (const canvasId of unknown) {
