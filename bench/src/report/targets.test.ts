@@ -2,6 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type Spread, spread } from '../lib/stats.ts'
 import type { BenchResults, RowResult, RunOutcome, ScenarioResult, SkippedResult } from '../run/results.ts'
+import { benchResults } from '../run/results-fixture.ts'
 import type { VariantDef } from '../scenarios/types.ts'
 import {
   HOCUSPOCUS,
@@ -60,28 +61,7 @@ const scenario = (
   rows,
 })
 
-const bench = (...scenarios: (ScenarioResult | SkippedResult)[]): BenchResults => ({
-  generatedAt: '2026-01-01T00:00:00.000Z',
-  profile: 'full',
-  benchId: 'test',
-  runs: 3,
-  machine: {
-    cpuModel: 'test',
-    cores: 2,
-    memoryGiB: 4,
-    node: 'v20',
-    os: 'linux',
-    pinned: true,
-    nice: 0,
-    loadAverageAtStart: [0, 0, 0],
-    loadAverageAtEnd: [0, 0, 0],
-    jabiruCommit: 'abc1234',
-  },
-  jabiru: { available: true },
-  scenarios,
-  profiles: [],
-  elapsedSeconds: 1,
-})
+const bench = (...scenarios: (ScenarioResult | SkippedResult)[]): BenchResults => benchResults(scenarios)
 
 /** The one check named `target`. */
 const check = (results: BenchResults, target: string): TargetCheck => {
