@@ -1,7 +1,7 @@
 /** S4 many quiet canvases: 1k canvases × 3-5 clients, each client 1 update/s; p99 and RSS. */
 import type { Config } from '../config.ts'
 import { totalClients } from '../load/jobs.ts'
-import { HOCUSPOCUS, JABIRU, REFERENCE, RELAY } from '../servers/catalog.ts'
+import { HOCUSPOCUS, JABIRU, JABIRU_TWIN, REFERENCE, RELAY } from '../servers/catalog.ts'
 import { canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-common.ts'
 import { MB } from './metrics.ts'
 import type { ScenarioDef } from './types.ts'
@@ -17,7 +17,7 @@ export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
     `client sends 1 stamped update/s, from ${cfg.s4.loadProcesses} load processes (canvases split between ` +
     `them). Warm-up ${cfg.s4.warmupMs} ms, measured ${cfg.s4.measureMs} ms. ` +
     'Fan-out p50/p99, server RSS and CPU during the window.',
-  servers: withJabiru ? [JABIRU, HOCUSPOCUS, REFERENCE, RELAY] : [HOCUSPOCUS, REFERENCE, RELAY],
+  servers: withJabiru ? [JABIRU, HOCUSPOCUS, REFERENCE, RELAY, JABIRU_TWIN] : [HOCUSPOCUS, REFERENCE, RELAY],
   variants: [{ key: 'quiet', label: 'quiet canvases' }],
   metrics: [
     { key: 'p50', label: 'fan-out p50', unit: 'ms', better: 'lower' },
