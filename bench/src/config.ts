@@ -63,6 +63,8 @@ export interface Config {
     readonly samples: number
     readonly warmupRequests: number
   }
+  /** S3 and S4 also measure JABIRU_TWIN, an identical second Jabiru (the A/A control; catalog.ts). */
+  readonly aaTwin: boolean
   /** Scenario ids this profile runs. */
   readonly scenarios: readonly string[]
 }
@@ -92,6 +94,7 @@ const full: Config = {
   s8: { clients: 20, hz: 10, warmupMs: 1000, measureMs: 5000 },
   s9: { durationMs: 45_000, canvases: 200, clientsPerCycle: 50, settleMs: 12_000 },
   s10: { versions: 1000, entryChars: 200, samples: 300, warmupRequests: 20 },
+  aaTwin: true,
   scenarios: ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'],
 }
 
@@ -105,6 +108,7 @@ const quick: Config = {
     stopAfterFailedSteps: 2,
   },
   s3: { clients: [20], perClientRate: 5, warmupMs: 500, measureMs: 2000 },
+  aaTwin: false,
   scenarios: ['S2', 'S3'],
 }
 

@@ -50,7 +50,7 @@ if (args.help) {
       '  --peers-only           measure the peers only',
       '  --servers jabiru,reference  only these rows, by slug (jabiru, jabiru-postgresql, jabiru-journal-off)',
       '                         or peer kind (hocuspocus, reference, relay); partial results (experiments)',
-      '                         jabiru-a-a-twin: a second, identical Jabiru in S3 and S4 (the A/A control)',
+      "                         (jabiru-a-a-twin: the full profile's A/A control, an identical Jabiru in S3, S4)",
       '  --no-profile           skip the CPU-profile pass',
       '',
       'BENCH_EXTRA_NODE_FLAGS="--trace-gc"  extra Node flags for every server under test (experiments)',

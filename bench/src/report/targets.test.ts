@@ -9,6 +9,7 @@ import {
   JABIRU,
   JABIRU_NO_JOURNAL,
   JABIRU_POSTGRES,
+  JABIRU_TWIN,
   REFERENCE,
   RELAY,
 } from '../servers/catalog.ts'
@@ -246,6 +247,40 @@ test('S3: a run where Jabiru and every peer lost deliveries compares nothing; on
   // Run 1 (both infinite) is left out; run 3 (only Jabiru infinite) is an infinite ratio, a miss.
   assert.is(c.measured, 'Jabiru/best peer p99 0.50×, Infinity× per run (median Infinity×)')
   assert.is(c.verdict, 'MISSED')
+})
+
+test("S3/S4: with Jabiru's A/A twin measured, its ratios are reported beside the verdict, which stays Jabiru's", () => {
+  const variants = [{ key: 'c50', label: '50 clients' }]
+  const s3 = scenario(
+    'S3',
+    [
+      row(JABIRU.name, 'c50', 'p99', [3, 2, 4]),
+      row(HOCUSPOCUS.name, 'c50', 'p99', [4, 2, 2]),
+      row(REFERENCE.name, 'c50', 'p99', [2, 4, 5]),
+      // The twin's second run failed: that run is left out of both of its comparisons.
+      row(JABIRU_TWIN.name, 'c50', 'p99', [2, null, 5]),
+    ],
+    variants,
+  )
+  const c = check(bench(s3), s3Target('50 clients'))
+  assert.is(
+    c.measured,
+    'Jabiru/best peer p99 1.50×, 1.00×, 2.00× per run (median 1.50×); ' +
+      'A/A control: twin/best peer 1.00×, 2.50× per run (median 1.75×), Jabiru/twin 1.50×, 0.80× per run (median 1.15×)',
+  )
+  assert.is(c.verdict, 'MISSED', "the twin missing too does not change Jabiru's verdict")
+  const s4 = scenario('S4', [
+    row(JABIRU.name, 'quiet', 'p99', [5, 5, 5]),
+    row(REFERENCE.name, 'quiet', 'p99', [6, 6, 6]),
+    row(JABIRU_TWIN.name, 'quiet', 'p99', [null, null, null]),
+  ])
+  const quiet = check(bench(s4), S4)
+  assert.is(quiet.verdict, 'met')
+  assert.is(
+    quiet.measured,
+    'Jabiru/best peer p99 0.83×, 0.83×, 0.83× per run (median 0.83×)',
+    'no twin runs, no control',
+  )
 })
 
 test('S4: judged on the quiet variant against the best peer', () => {

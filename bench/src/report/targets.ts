@@ -3,12 +3,13 @@
  * absolute bound on Jabiru's own median, and is reported as met, missed, or not measured.
  */
 import { type Spread, spread } from '../lib/stats.ts'
-import type { BenchResults, ScenarioResult } from '../run/results.ts'
+import type { BenchResults, RowResult, ScenarioResult } from '../run/results.ts'
 import {
   HOCUSPOCUS,
   JABIRU,
   JABIRU_NO_JOURNAL,
   JABIRU_POSTGRES,
+  JABIRU_TWIN,
   REFERENCE,
   RELAY,
 } from '../servers/catalog.ts'
@@ -47,7 +48,36 @@ const ratioCheck = (
   return { target, measured: `${fmtRatio(r)} (median of per-run ratios)`, verdict: judge(r.median, ok) }
 }
 
-/** p99 ≤ the best peer's p99 in the same run (Hocuspocus and the reference server; the relay is the physical line). */
+const p99Of = (row: RowResult, run: number, variant: string): number | undefined => {
+  const v = row.runs.find((r) => r.run === run)?.values?.[variant]?.p99
+  return typeof v === 'number' && !Number.isNaN(v) ? v : undefined
+}
+
+/** Run by run, `row`'s p99 over the lowest of `others'` in that run; runs either side has no p99 for are left out. */
+const perRunP99Ratios = (row: RowResult, others: readonly RowResult[], variant: string): number[] => {
+  const ratios: number[] = []
+  for (const { run } of row.runs) {
+    const mine = p99Of(row, run, variant)
+    const theirs = others.map((o) => p99Of(o, run, variant)).filter((v) => v !== undefined)
+    if (mine === undefined || theirs.length === 0) continue
+    const ratio = mine / Math.min(...theirs)
+    // Both lost deliveries (an infinite p99 each): that run compares nothing.
+    if (Number.isNaN(ratio)) continue
+    ratios.push(ratio)
+  }
+  return ratios
+}
+
+// In run order; the median as every other number in the report takes it (the mean of the middle two of an even
+// count).
+const ratioList = (ratios: readonly number[]): string =>
+  `${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} per run (median ${spread(ratios).median.toFixed(2)}×)`
+
+/**
+ * p99 ≤ the best peer's p99 in the same run (Hocuspocus and the reference server; the relay is the physical line).
+ * When the run measured Jabiru's A/A twin, the twin's own ratio to the best peer and Jabiru's to the twin are
+ * reported beside it: how far apart this run put two identical servers. The verdict stays Jabiru's own ratio.
+ */
 const p99VsBestPeer = (s: ScenarioResult | undefined, variant: string, label: string): TargetCheck => {
   const target = `${label}: Jabiru p99 ≤ best peer's p99 (same run)`
   const ours = s && rowFor(s, JABIRU.name)
@@ -55,26 +85,19 @@ const p99VsBestPeer = (s: ScenarioResult | undefined, variant: string, label: st
     ? [rowFor(s, HOCUSPOCUS.name), rowFor(s, REFERENCE.name)].filter((r) => r !== undefined)
     : []
   if (!ours || peers.length === 0) return { target, measured: 'not run', verdict: 'not measured' }
-  const ratios: number[] = []
-  for (const run of ours.runs) {
-    const mine = run.values?.[variant]?.p99
-    const theirs = peers
-      .map((p) => p.runs.find((r) => r.run === run.run)?.values?.[variant]?.p99)
-      .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v))
-    if (typeof mine !== 'number' || Number.isNaN(mine) || theirs.length === 0) continue
-    const ratio = mine / Math.min(...theirs)
-    // Both lost deliveries (an infinite p99 each): that run compares nothing.
-    if (Number.isNaN(ratio)) continue
-    ratios.push(ratio)
-  }
+  const ratios = perRunP99Ratios(ours, peers, variant)
   if (ratios.length === 0) return { target, measured: 'no comparable runs', verdict: 'not measured' }
-  // In run order; the median as every other number in the report takes it (the mean of the middle two of an even
-  // count).
-  const median = spread(ratios).median
+  const twin = s && rowFor(s, JABIRU_TWIN.name)
+  const twinToPeer = twin ? perRunP99Ratios(twin, peers, variant) : []
+  const oursToTwin = twin ? perRunP99Ratios(ours, [twin], variant) : []
+  const control =
+    twinToPeer.length > 0 && oursToTwin.length > 0
+      ? `; A/A control: twin/best peer ${ratioList(twinToPeer)}, Jabiru/twin ${ratioList(oursToTwin)}`
+      : ''
   return {
     target,
-    measured: `Jabiru/best peer p99 ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} per run (median ${median.toFixed(2)}×)`,
-    verdict: judge(median, (v) => v <= 1),
+    measured: `Jabiru/best peer p99 ${ratioList(ratios)}${control}`,
+    verdict: judge(spread(ratios).median, (v) => v <= 1),
   }
 }
 

@@ -11,7 +11,7 @@ import type { ServerSpec } from '../servers/catalog.ts'
 import { launch, type RunningServer } from '../servers/launch.ts'
 import { readCoreTicks, stealPercent } from './cpu-steal.ts'
 import type { RowResult, RunOutcome, ScenarioResult } from './results.ts'
-import { serverOrder, serversToMeasure } from './server-order.ts'
+import { serverOrder } from './server-order.ts'
 
 export interface RunnerOptions {
   readonly profile: Profile
@@ -102,7 +102,8 @@ const summarizeRow = (def: ScenarioDef, server: string, runs: RunOutcome[]): Row
 }
 
 export const runScenario = async (scenario: ScenarioDef, options: RunnerOptions): Promise<ScenarioResult> => {
-  const def = { ...scenario, servers: serversToMeasure(scenario.servers, options.serverFilter) }
+  const filter = options.serverFilter
+  const def = filter ? { ...scenario, servers: scenario.servers.filter(filter) } : scenario
   const outcomes = new Map<string, RunOutcome[]>(def.servers.map((s) => [s.name, []]))
   for (let run = 1; run <= options.runs; run++) {
     for (const spec of serverOrder(def.servers, run)) {

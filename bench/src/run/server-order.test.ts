@@ -1,7 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { JABIRU, JABIRU_TWIN, REFERENCE, type ServerSpec } from '../servers/catalog.ts'
-import { serverOrder, serversToMeasure } from './server-order.ts'
+import { serverOrder } from './server-order.ts'
 
 test('servers are measured as listed in odd runs and in reverse in even ones', () => {
   const servers = ['jabiru', 'hocuspocus', 'reference', 'relay']
@@ -23,23 +22,6 @@ test('over two runs each server of every pair goes first once', () => {
       assert.is(first.length, 1, `${x} before ${y}`)
     }
   }
-})
-
-const servers: readonly ServerSpec[] = [JABIRU, REFERENCE, JABIRU_TWIN]
-
-test('without --servers every server but the opt-in A/A twin is measured', () => {
-  assert.equal(
-    serversToMeasure(servers).map((s) => s.name),
-    [JABIRU.name, REFERENCE.name],
-  )
-})
-
-test('--servers measures exactly the servers it names, the opt-in twin included', () => {
-  const named = new Set([JABIRU.name, JABIRU_TWIN.name])
-  assert.equal(
-    serversToMeasure(servers, (s) => named.has(s.name)).map((s) => s.name),
-    [JABIRU.name, JABIRU_TWIN.name],
-  )
 })
 
 test.run()

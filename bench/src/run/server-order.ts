@@ -6,12 +6,3 @@
  */
 export const serverOrder = <S>(servers: readonly S[], run: number): readonly S[] =>
   run % 2 === 1 ? servers : [...servers].reverse()
-
-/**
- * The servers a scenario measures: those the `--servers` filter names, or without one every server that is not
- * opt-in (the A/A twin), as listed.
- */
-export const serversToMeasure = <S extends { readonly optIn?: boolean }>(
-  servers: readonly S[],
-  filter?: (spec: S) => boolean,
-): readonly S[] => servers.filter((s) => (filter ? filter(s) : s.optIn !== true))

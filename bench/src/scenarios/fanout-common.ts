@@ -47,3 +47,10 @@ export const runFanoutOn = async (
 
 export const canvasNames = (runId: string, scenario: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `${runId}-${scenario}-${i}`)
+
+/** Said in S3's and S4's descriptions when the profile measures Jabiru's A/A twin. */
+export const aaTwinSentence = (measured: boolean): string =>
+  measured
+    ? " `jabiru (A/A twin)` is a second, identical Jabiru: how far apart its tail and Jabiru's fall in a run is " +
+      "the instrument's own spread, the yardstick for Jabiru's ratios to the peers."
+    : ''

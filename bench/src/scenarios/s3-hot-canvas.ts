@@ -1,7 +1,7 @@
 /** S3 hot canvas: one canvas, 5/20/50 clients each sending at a steady rate; fan-out p50/p99. */
 import type { Config } from '../config.ts'
 import { HOCUSPOCUS, JABIRU, JABIRU_POSTGRES, JABIRU_TWIN, REFERENCE, RELAY } from '../servers/catalog.ts'
-import { canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-common.ts'
+import { aaTwinSentence, canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-common.ts'
 import type { ScenarioDef } from './types.ts'
 
 export const s3 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
@@ -10,9 +10,10 @@ export const s3 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
   description:
     `One canvas with ${cfg.s3.clients.join(' / ')} clients; each client sends ${cfg.s3.perClientRate} ` +
     `stamped updates/s (open loop), every other client receives each. Warm-up ${cfg.s3.warmupMs} ms, ` +
-    `measured ${cfg.s3.measureMs} ms. Fan-out latency p50/p99 and server CPU. A fresh canvas per client count.`,
+    `measured ${cfg.s3.measureMs} ms. Fan-out latency p50/p99 and server CPU. A fresh canvas per client count.` +
+    aaTwinSentence(withJabiru && cfg.aaTwin),
   servers: withJabiru
-    ? [JABIRU, JABIRU_POSTGRES, HOCUSPOCUS, REFERENCE, RELAY, JABIRU_TWIN]
+    ? [JABIRU, JABIRU_POSTGRES, HOCUSPOCUS, REFERENCE, RELAY, ...(cfg.aaTwin ? [JABIRU_TWIN] : [])]
     : [HOCUSPOCUS, REFERENCE, RELAY],
   variants: cfg.s3.clients.map((n) => ({ key: `c${n}`, label: `${n} clients` })),
   metrics: [

@@ -2,7 +2,7 @@
 import type { Config } from '../config.ts'
 import { totalClients } from '../load/jobs.ts'
 import { HOCUSPOCUS, JABIRU, JABIRU_TWIN, REFERENCE, RELAY } from '../servers/catalog.ts'
-import { canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-common.ts'
+import { aaTwinSentence, canvasNames, P99_LIMIT_MS, PADDING_CHARS, runFanoutOn } from './fanout-common.ts'
 import { MB } from './metrics.ts'
 import type { ScenarioDef } from './types.ts'
 
@@ -16,8 +16,11 @@ export const s4 = (cfg: Config, withJabiru: boolean): ScenarioDef => ({
     `${cfg.s4.canvases.toLocaleString('en-US')} canvases with 3, 4 or 5 clients each (round robin); every ` +
     `client sends 1 stamped update/s, from ${cfg.s4.loadProcesses} load processes (canvases split between ` +
     `them). Warm-up ${cfg.s4.warmupMs} ms, measured ${cfg.s4.measureMs} ms. ` +
-    'Fan-out p50/p99, server RSS and CPU during the window.',
-  servers: withJabiru ? [JABIRU, HOCUSPOCUS, REFERENCE, RELAY, JABIRU_TWIN] : [HOCUSPOCUS, REFERENCE, RELAY],
+    'Fan-out p50/p99, server RSS and CPU during the window.' +
+    aaTwinSentence(withJabiru && cfg.aaTwin),
+  servers: withJabiru
+    ? [JABIRU, HOCUSPOCUS, REFERENCE, RELAY, ...(cfg.aaTwin ? [JABIRU_TWIN] : [])]
+    : [HOCUSPOCUS, REFERENCE, RELAY],
   variants: [{ key: 'quiet', label: 'quiet canvases' }],
   metrics: [
     { key: 'p50', label: 'fan-out p50', unit: 'ms', better: 'lower' },

@@ -12,8 +12,6 @@ export interface ServerSpec {
   readonly journal: boolean
   /** Jabiru only: 'postgres' runs it on a fresh PostgreSQL database (DATABASE_URL) instead of embedded PGlite. */
   readonly database?: 'pglite' | 'postgres'
-  /** Measured only when `--servers` names it (controls for experiments, not rows of a full run). */
-  readonly optIn?: boolean
 }
 
 export const JABIRU: ServerSpec = { name: 'jabiru', kind: 'jabiru', flavor: 'yws', journal: true }
@@ -32,16 +30,16 @@ export const JABIRU_POSTGRES: ServerSpec = {
   database: 'postgres',
 }
 /**
- * A second Jabiru, identical to the first: the A/A control. Two copies of one server show how far apart the
- * instrument puts equal tails in one run, which is the yardstick for reading a p99 ratio against a peer.
- * Listed last, so that over two runs it and JABIRU each go first once (server-order.ts).
+ * A second Jabiru, identical to the first: the A/A control of the full profile's S3 and S4. Two copies of one
+ * server show how far apart the instrument puts equal tails in one run, the yardstick for reading a p99 ratio
+ * against a peer. Listed last in a scenario, so that over two runs it and JABIRU each go first once
+ * (server-order.ts).
  */
 export const JABIRU_TWIN: ServerSpec = {
   name: 'jabiru (A/A twin)',
   kind: 'jabiru',
   flavor: 'yws',
   journal: true,
-  optIn: true,
 }
 export const HOCUSPOCUS: ServerSpec = {
   name: 'hocuspocus 3.4.4',
