@@ -2,7 +2,13 @@
 import { type Spread, spread } from '../lib/stats.ts'
 import type { RowResult, ScenarioResult } from '../run/results.ts'
 
-const runValue = (row: RowResult, run: number, variant: string, metric: string): number | undefined => {
+/** `row`'s value of `variant.metric` in run `run`, or undefined when the run has none (failed, missing or NaN). */
+export const runValue = (
+  row: RowResult,
+  run: number,
+  variant: string,
+  metric: string,
+): number | undefined => {
   const v = row.runs.find((r) => r.run === run)?.values?.[variant]?.[metric]
   return typeof v === 'number' && !Number.isNaN(v) ? v : undefined
 }

@@ -14,7 +14,7 @@ import {
   RELAY,
 } from '../servers/catalog.ts'
 import { fmt, fmtRatio, fmtSpread } from './format.ts'
-import { rowFor, runRatios } from './ratios.ts'
+import { rowFor, runRatios, runValue } from './ratios.ts'
 import { cpuAtCommonRates } from './s2-steps.ts'
 
 export type Verdict = 'met' | 'MISSED' | 'not measured'
@@ -48,17 +48,12 @@ const ratioCheck = (
   return { target, measured: `${fmtRatio(r)} (median of per-run ratios)`, verdict: judge(r.median, ok) }
 }
 
-const p99Of = (row: RowResult, run: number, variant: string): number | undefined => {
-  const v = row.runs.find((r) => r.run === run)?.values?.[variant]?.p99
-  return typeof v === 'number' && !Number.isNaN(v) ? v : undefined
-}
-
 /** Run by run, `row`'s p99 over the lowest of `others'` in that run; runs either side has no p99 for are left out. */
 const perRunP99Ratios = (row: RowResult, others: readonly RowResult[], variant: string): number[] => {
   const ratios: number[] = []
   for (const { run } of row.runs) {
-    const mine = p99Of(row, run, variant)
-    const theirs = others.map((o) => p99Of(o, run, variant)).filter((v) => v !== undefined)
+    const mine = runValue(row, run, variant, 'p99')
+    const theirs = others.map((o) => runValue(o, run, variant, 'p99')).filter((v) => v !== undefined)
     if (mine === undefined || theirs.length === 0) continue
     const ratio = mine / Math.min(...theirs)
     // Both lost deliveries (an infinite p99 each): that run compares nothing.
