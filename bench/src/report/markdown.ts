@@ -1,10 +1,13 @@
 /** Renders one result file as Markdown: machine, targets, per-scenario tables, ratios, profiles. */
+
+import { spread } from '../lib/stats.ts'
 import type { CoreCalibration } from '../run/calibration.ts'
 import type { BenchResults, MachineInfo, ScenarioResult, SkippedResult } from '../run/results.ts'
 import { JABIRU } from '../servers/catalog.ts'
 import { fmtRatio, fmtSpread } from './format.ts'
 import { rowFor, runComparison, runRatios } from './ratios.ts'
 import { stealSentence } from './steal.ts'
+import type { TailHistoryRow, TailTally } from './tail-history.ts'
 import { checkTargets } from './targets.ts'
 
 /** A Markdown table with padded columns (the layout Biome's formatter keeps). */
@@ -160,3 +163,36 @@ export const renderResults = (r: BenchResults): string => {
   }
   return out.join('\n')
 }
+
+const metCell = (t: TailTally): string => (t.files === 0 ? '–' : `${t.met} of ${t.files}`)
+
+/** The tail targets over every committed full run (see tail-history.ts). */
+export const renderTailHistory = (rows: readonly TailHistoryRow[]): string =>
+  [
+    '## Tail targets over every committed full run',
+    '',
+    "Each full run's verdict on a tail target (S3, S4: p99 ≤ the better peer's, the median of three per-run ratios) " +
+      'counted over every `results/full-*.json`, whatever its Jabiru commit and machine state; the same rule applied ' +
+      'to the raw relay, which does no Yjs work (the physical-limit line), and to the A/A twin, an identical Jabiru, ' +
+      "where a run measured it. Ratios: the median of the full runs' medians (min–max).",
+    '',
+    table(
+      [
+        'tail target',
+        'Jabiru met',
+        'Jabiru/best peer',
+        'raw relay met',
+        'raw relay/best peer',
+        'A/A twin met',
+      ],
+      rows.map((r) => [
+        r.target,
+        metCell(r.jabiru),
+        fmtRatio(spread(r.jabiru.medians)),
+        metCell(r.relay),
+        fmtRatio(spread(r.relay.medians)),
+        metCell(r.twin),
+      ]),
+    ),
+    '',
+  ].join('\n')

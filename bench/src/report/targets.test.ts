@@ -2,8 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type Spread, spread } from '../lib/stats.ts'
 import type { BenchResults, RowResult, RunOutcome, ScenarioResult, SkippedResult } from '../run/results.ts'
-import { benchResults } from '../run/results-fixture.ts'
-import type { VariantDef } from '../scenarios/types.ts'
+import { benchResults, row, scenario } from '../run/results-fixture.ts'
 import {
   HOCUSPOCUS,
   JABIRU,
@@ -24,42 +23,11 @@ const S5 = 'S5 1 MB fragmented canvas synced to a joiner ≤ 200 ms'
 const S10 = 'S10 replay to any version (GET …/versions/:version/ydoc) ≤ 50 ms'
 const JOURNAL = 'Journal on costs ≤ 20% of S2 highest rate'
 
-/** A row whose run k (1-based) has `variant.metric` = values[k-1]; null is a failed run (no values). */
-const row = (
-  server: string,
-  variant: string,
-  metric: string,
-  values: readonly (number | null)[],
-): RowResult => ({
-  server,
-  runs: values.map(
-    (value, i): RunOutcome =>
-      value === null
-        ? { run: i + 1, error: 'crashed', seconds: 1 }
-        : { run: i + 1, values: { [variant]: { [metric]: value } }, seconds: 1 },
-  ),
-  summary: {},
-})
-
 /** A row judged on its summary (S1, S5, S10): variant → metric → spread over runs. */
 const summaryRow = (server: string, summary: Record<string, Record<string, Spread>>): RowResult => ({
   server,
   runs: [],
   summary,
-})
-
-const scenario = (
-  id: string,
-  rows: readonly RowResult[],
-  variants: readonly VariantDef[] = [],
-): ScenarioResult => ({
-  id,
-  title: id,
-  description: '',
-  variants,
-  metrics: [],
-  headline: [],
-  rows,
 })
 
 const bench = (...scenarios: (ScenarioResult | SkippedResult)[]): BenchResults => benchResults(scenarios)
@@ -249,7 +217,7 @@ test('S3: a run where Jabiru and every peer lost deliveries compares nothing; on
   assert.is(c.verdict, 'MISSED')
 })
 
-test("S3/S4: with Jabiru's A/A twin measured, its ratios are reported beside the verdict, which stays Jabiru's", () => {
+test("S3/S4: the A/A twin's and the raw relay's ratios are reported beside the verdict, which stays Jabiru's", () => {
   const variants = [{ key: 'c50', label: '50 clients' }]
   const s3 = scenario(
     'S3',
@@ -259,6 +227,7 @@ test("S3/S4: with Jabiru's A/A twin measured, its ratios are reported beside the
       row(REFERENCE.name, 'c50', 'p99', [2, 4, 5]),
       // The twin's second run failed: that run is left out of both of its comparisons.
       row(JABIRU_TWIN.name, 'c50', 'p99', [2, null, 5]),
+      row(RELAY.name, 'c50', 'p99', [1, 3, 2]),
     ],
     variants,
   )
@@ -266,9 +235,15 @@ test("S3/S4: with Jabiru's A/A twin measured, its ratios are reported beside the
   assert.is(
     c.measured,
     'Jabiru/best peer p99 1.50×, 1.00×, 2.00× per run (median 1.50×); ' +
-      'A/A control: twin/best peer 1.00×, 2.50× per run (median 1.75×), Jabiru/twin 1.50×, 0.80× per run (median 1.15×)',
+      'A/A control: twin/best peer 1.00×, 2.50× per run (median 1.75×), Jabiru/twin 1.50×, 0.80× per run (median 1.15×); ' +
+      'physical limit: raw relay/best peer 0.50×, 1.50×, 1.00× per run (median 1.00×)',
+    'the relay is not one of the peers: the best peer stays the better of Hocuspocus and the reference',
   )
-  assert.is(c.verdict, 'MISSED', "the twin missing too does not change Jabiru's verdict")
+  assert.is(
+    c.verdict,
+    'MISSED',
+    "the twin missing too, or the relay meeting, does not change Jabiru's verdict",
+  )
   const s4 = scenario('S4', [
     row(JABIRU.name, 'quiet', 'p99', [5, 5, 5]),
     row(REFERENCE.name, 'quiet', 'p99', [6, 6, 6]),

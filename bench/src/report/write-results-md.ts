@@ -3,16 +3,27 @@
  * exist) plus the hand-written analysis in bench/ANALYSIS.md. Run by the bench after every run, or
  * alone with `npm run report`.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type BenchResults, fromJson } from '../run/results.ts'
-import { renderResults } from './markdown.ts'
+import { renderResults, renderTailHistory } from './markdown.ts'
+import { tailHistory } from './tail-history.ts'
 
 const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url))
 const file = (name: string): string => `${BENCH_DIR}${name}`
 
 const load = (name: string): BenchResults | null =>
   existsSync(file(name)) ? fromJson(readFileSync(file(name), 'utf8')) : null
+
+/** Every committed full run, oldest first (the timestamped files; partial sets and latest-full.json's copy left out). */
+const FULL_RUN_FILE = /^full-\d{4}-\d{2}-\d{2}T[\d-]+Z\.json$/
+const loadFullRuns = (): BenchResults[] =>
+  existsSync(file('results'))
+    ? readdirSync(file('results'))
+        .filter((name) => FULL_RUN_FILE.test(name))
+        .sort()
+        .map((name) => fromJson(readFileSync(file(`results/${name}`), 'utf8')))
+    : []
 
 export const writeResultsMd = (): string => {
   const full = load('results/latest-full.json')
@@ -31,6 +42,8 @@ export const writeResultsMd = (): string => {
     '',
   ]
   if (analysis) parts.push('## Analysis', '', analysis, '')
+  const history = tailHistory(loadFullRuns())
+  if (history.length > 0) parts.push(renderTailHistory(history), '')
   if (full) parts.push(renderResults(full), '')
   if (quick) parts.push(renderResults(quick), '')
   if (!full && !quick) parts.push('No results yet: run `npm run bench`.', '')
