@@ -4,8 +4,8 @@
  * machine's spread; the tally over many runs is what tells a server's tail from its peers'.
  */
 import { spread } from '../lib/stats.ts'
-import type { BenchResults, ScenarioResult } from '../run/results.ts'
-import { meetsTailTarget, tailComparison } from './targets.ts'
+import type { BenchResults } from '../run/results.ts'
+import { measuredScenario, meetsTailTarget, tailComparison } from './targets.ts'
 
 /** Runs that measured a row, how many of them met the target's rule, and the per-file medians' spread. */
 export interface TailTally {
@@ -30,17 +30,12 @@ const tally = (perFile: readonly (readonly number[])[]): TailTally => {
   }
 }
 
-const scenarioOf = (r: BenchResults, id: string): ScenarioResult | undefined => {
-  const s = r.scenarios.find((x) => x.id === id)
-  return s && !s.skipped ? (s as ScenarioResult) : undefined
-}
-
 /** Tail targets in the order they first appear; files without Jabiru in a scenario are left out of its rows. */
 export const tailHistory = (files: readonly BenchResults[]): TailHistoryRow[] => {
   const byTarget = new Map<string, { jabiru: number[][]; relay: number[][]; twin: number[][] }>()
   for (const file of files) {
     for (const id of ['S3', 'S4']) {
-      const s = scenarioOf(file, id)
+      const s = measuredScenario(file, id)
       if (!s) continue
       for (const variant of s.variants) {
         const c = tailComparison(s, variant.key)

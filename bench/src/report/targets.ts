@@ -25,7 +25,8 @@ export interface TargetCheck {
   readonly verdict: Verdict
 }
 
-const scenario = (results: BenchResults, id: string): ScenarioResult | undefined => {
+/** The scenario `id` of a results file, unless it was skipped or not run. */
+export const measuredScenario = (results: BenchResults, id: string): ScenarioResult | undefined => {
   const s = results.scenarios.find((x) => x.id === id)
   return s && !s.skipped ? (s as ScenarioResult) : undefined
 }
@@ -120,11 +121,11 @@ const p99VsBestPeer = (s: ScenarioResult | undefined, variant: string, label: st
 }
 
 export const checkTargets = (results: BenchResults): TargetCheck[] => {
-  const s1 = scenario(results, 'S1')
-  const s2 = scenario(results, 'S2')
-  const s3 = scenario(results, 'S3')
-  const s4 = scenario(results, 'S4')
-  const s5 = scenario(results, 'S5')
+  const s1 = measuredScenario(results, 'S1')
+  const s2 = measuredScenario(results, 'S2')
+  const s3 = measuredScenario(results, 'S3')
+  const s4 = measuredScenario(results, 'S4')
+  const s5 = measuredScenario(results, 'S5')
   const checks: TargetCheck[] = [
     ratioCheck(
       s2,
@@ -161,7 +162,7 @@ export const checkTargets = (results: BenchResults): TargetCheck[] => {
     measured: frag?.runs.length ? `p99 ${fmtSpread(frag, 'ms')} ms (single joiner)` : 'not run',
     verdict: frag?.runs.length ? judge(frag.median, (v) => v <= 200) : 'not measured',
   })
-  const s10 = scenario(results, 'S10')
+  const s10 = measuredScenario(results, 'S10')
   const replay = s10 && rowFor(s10, JABIRU.name)?.summary.replay
   const replayPg = s10 && rowFor(s10, JABIRU_POSTGRES.name)?.summary.replay
   const replayP99 = replay?.p99

@@ -1,7 +1,8 @@
 /**
  * Writes bench/RESULTS.md from bench/results/latest-full.json and latest-quick.json (whichever
- * exist) plus the hand-written analysis in bench/ANALYSIS.md. Run by the bench after every run, or
- * alone with `npm run report`.
+ * exist), the hand-written analysis in bench/ANALYSIS.md and the tail targets counted over every
+ * committed full run (results/full-*.json). Run by the bench after every run, or alone with
+ * `npm run report`.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
