@@ -1,5 +1,4 @@
 /** Renders one result file as Markdown: machine, targets, per-scenario tables, ratios, profiles. */
-
 import { spread } from '../lib/stats.ts'
 import type { CoreCalibration } from '../run/calibration.ts'
 import type { BenchResults, MachineInfo, ScenarioResult, SkippedResult } from '../run/results.ts'

@@ -32,7 +32,10 @@ const tally = (perFile: readonly (readonly number[])[]): TailTally => {
 
 /** Tail targets in the order they first appear; files without Jabiru in a scenario are left out of its rows. */
 export const tailHistory = (files: readonly BenchResults[]): TailHistoryRow[] => {
-  const byTarget = new Map<string, { jabiru: number[][]; relay: number[][]; twin: number[][] }>()
+  const byTarget = new Map<
+    string,
+    { jabiru: (readonly number[])[]; relay: (readonly number[])[]; twin: (readonly number[])[] }
+  >()
   for (const file of files) {
     for (const id of ['S3', 'S4']) {
       const s = measuredScenario(file, id)
@@ -43,9 +46,9 @@ export const tailHistory = (files: readonly BenchResults[]): TailHistoryRow[] =>
         const target = id === 'S3' ? `S3, ${variant.label}` : 'S4'
         const lists = byTarget.get(target) ?? { jabiru: [], relay: [], twin: [] }
         byTarget.set(target, lists)
-        lists.jabiru.push([...c.jabiru])
-        lists.relay.push([...c.relay])
-        lists.twin.push([...c.twin])
+        lists.jabiru.push(c.jabiru)
+        lists.relay.push(c.relay)
+        lists.twin.push(c.twin)
       }
     }
   }
